@@ -1,0 +1,136 @@
+import type { ReasonCode } from './reasons';
+
+/**
+ * The one error hierarchy of the service. Every error a handler can meet is (or is wrapped in)
+ * an AppError; mapping to HTTP status / ISO reason code / SQS outcome happens in one place
+ * (shared/http/errors.ts for APIs, the settle service for the queue).
+ *
+ * `expose` says whether `message` may be shown to a partner. Unexposed errors become a generic
+ * 500 with no internals. Messages never contain secrets or full account numbers.
+ */
+export abstract class AppError extends Error {
+  abstract readonly httpStatus: number;
+  abstract readonly expose: boolean;
+  /** Machine-readable code: an ISO 20022 reason code, or a stable internal code. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+export interface FieldIssue {
+  /** Path of the offending field, e.g. `amount` or `FIToFICstmrCdtTrf.CdtTrfTxInf.IntrBkSttlmAmt`. */
+  readonly field: string;
+  readonly code: ReasonCode;
+  readonly message: string;
+}
+
+/** The request is well-formed enough to read but a field is missing or wrong. 400. */
+export class ValidationError extends AppError {
+  readonly httpStatus = 400;
+  readonly expose = true;
+  readonly code: ReasonCode;
+  readonly issues: readonly FieldIssue[];
+
+  constructor(issues: readonly FieldIssue[], options?: { cause?: unknown }) {
+    const first = issues[0];
+    super(first ? `${first.field}: ${first.message}` : 'invalid request', options);
+    this.issues = issues;
+    this.code = first?.code ?? 'FF01';
+  }
+
+  static field(field: string, code: ReasonCode, message: string): ValidationError {
+    return new ValidationError([{ field, code, message }]);
+  }
+}
+
+/** The body is not parseable at all (not JSON / not XML / not the expected message). 400. */
+export class MalformedRequestError extends AppError {
+  readonly httpStatus = 400;
+  readonly expose = true;
+  readonly code = 'FF01';
+}
+
+/** The payload is larger than the service accepts. 413. */
+export class PayloadTooLargeError extends AppError {
+  readonly httpStatus = 413;
+  readonly expose = true;
+  readonly code = 'FF01';
+}
+
+/** The media type is not one the route accepts. 415. */
+export class UnsupportedMediaTypeError extends AppError {
+  readonly httpStatus = 415;
+  readonly expose = true;
+  readonly code = 'FF01';
+}
+
+/** The request could not be authenticated (signature missing / bad / stale / replayed). 401. */
+export class AuthenticationError extends AppError {
+  readonly httpStatus = 401;
+  readonly expose = true;
+  readonly code: string;
+  constructor(reason: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = reason;
+  }
+}
+
+/** Authenticated, but not allowed (disabled partner, foreign agent). 403. */
+export class ForbiddenError extends AppError {
+  readonly httpStatus = 403;
+  readonly expose = true;
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** Not found, or not visible to this partner (the two are indistinguishable on purpose). 404. */
+export class NotFoundError extends AppError {
+  readonly httpStatus = 404;
+  readonly expose = true;
+  readonly code = 'NOT_FOUND';
+}
+
+/** Same business key re-used with different content. 409 / DUPL. */
+export class DuplicateError extends AppError {
+  readonly httpStatus = 409;
+  readonly expose = true;
+  readonly code = 'DUPL';
+}
+
+/** A business outcome that rejects a payment (terminal, recorded, never retried). */
+export class BusinessRejection extends AppError {
+  readonly httpStatus = 422;
+  readonly expose = true;
+  readonly code: ReasonCode;
+  constructor(code: ReasonCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+/** An infrastructure failure worth retrying (throttling, transaction conflict, network). */
+export class TransientError extends AppError {
+  readonly httpStatus = 503;
+  readonly expose = false;
+  readonly code = 'TRANSIENT';
+}
+
+/** A broken invariant or unexpected state: a bug or corrupted data, never the client's fault. */
+export class InternalError extends AppError {
+  readonly httpStatus = 500;
+  readonly expose = false;
+  readonly code = 'INTERNAL';
+}
+
+/** Configuration missing or invalid: fails at cold start, never per request. */
+export class ConfigError extends AppError {
+  readonly httpStatus = 500;
+  readonly expose = false;
+  readonly code = 'CONFIG';
+}

@@ -1,0 +1,72 @@
+import type { Account, JournalEntry } from './account';
+import type { Payment, PaymentStatus, RawMessage, Rejection, SettlementMessage } from './payment';
+import type { ReasonCode } from './reasons';
+
+/**
+ * Ports: what the domain needs from the outside world. Adapters (DynamoDB, SQS) implement them
+ * in shared/adapters; tests pass in-memory fakes (shared/testing/fakes.ts) without mocking SDKs.
+ */
+
+/** Partner references that identify a payment uniquely per partner. */
+export type ReferenceKind = 'endToEndId' | 'msgId' | 'uetr';
+
+export type CreateOutcome = { readonly created: true } | { readonly created: false; readonly existing: Payment };
+
+export type TransitionOutcome =
+  | { readonly applied: true }
+  | { readonly applied: false; readonly current: Payment | undefined };
+
+export interface PaymentStore {
+  /**
+   * Records a new payment in RECEIVED, with the raw message (audit) and its uniqueness keys:
+   * the partner's EndToEndId, and its MsgId and UETR when given. If any key is taken, returns
+   * the payment that holds it and writes nothing.
+   */
+  create(payment: Payment, raw?: RawMessage): Promise<CreateOutcome>;
+  get(paymentId: string): Promise<Payment | undefined>;
+  findByReference(partnerId: string, kind: ReferenceKind, value: string): Promise<Payment | undefined>;
+  /** The raw message the payment was received as, if kept. */
+  getRawMessage(paymentId: string): Promise<RawMessage | undefined>;
+  /** RECEIVED -> ACCEPTED (conditional). Applied once; later calls report the current state. */
+  markAccepted(paymentId: string, at: string): Promise<TransitionOutcome>;
+  /**
+   * RECEIVED|ACCEPTED -> REJECTED with a reason (conditional). `onlyIfPastDeadline` makes the
+   * write conditional on the deadline having passed (used by the sweeper to race the settler).
+   */
+  reject(
+    paymentId: string,
+    rejection: Rejection,
+    at: string,
+    options?: { onlyIfPastDeadline?: boolean },
+  ): Promise<TransitionOutcome>;
+}
+
+/** Result of one settlement attempt against the ledger. */
+export type LedgerOutcome =
+  /** Money moved; payment SETTLED in the same transaction. */
+  | { readonly kind: 'settled'; readonly settledAt: string }
+  /** The payment is no longer settleable (already terminal, or past its deadline). */
+  | { readonly kind: 'not-settleable'; readonly status: PaymentStatus | undefined; readonly pastDeadline: boolean }
+  /** A business rule refused the transfer: terminal, never retried. */
+  | { readonly kind: 'refused'; readonly code: ReasonCode; readonly message: string };
+
+export interface Ledger {
+  /**
+   * Moves the money for one payment atomically with its status change (ACCEPTED -> SETTLED).
+   * Throws TransientError for conflicts / throttling / network failures (retry is safe).
+   */
+  settle(message: SettlementMessage, at: string): Promise<LedgerOutcome>;
+  getAccount(accountId: string): Promise<Account | undefined>;
+  listEntries(accountId: string): Promise<JournalEntry[]>;
+}
+
+export interface PaymentQueue {
+  /** Enqueues on the FIFO queue: group = debtor account, dedup id = payment id. */
+  enqueue(message: SettlementMessage): Promise<void>;
+}
+
+export interface Clock {
+  now(): number;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };

@@ -1,0 +1,67 @@
+import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import { instruction } from '../testing/builders';
+import { DuplicateError, TransientError } from './errors';
+import { submitPayment } from './submit';
+
+function setup() {
+  const store = new FakePaymentStore();
+  const queue = new FakeQueue();
+  const clock = new FakeClock();
+  return { store, queue, clock, deps: { store, queue, clock, slaSeconds: 15 } };
+}
+
+describe('submitPayment', () => {
+  it('records the payment, enqueues it and marks it ACCEPTED with a deadline SLA seconds ahead', async () => {
+    const { store, queue, clock, deps } = setup();
+    const { payment, duplicate } = await submitPayment(instruction(), deps);
+    expect(duplicate).toBe(false);
+    expect(payment.status).toBe('ACCEPTED');
+    expect(Date.parse(payment.deadline) - clock.now()).toBe(15_000);
+    expect(queue.messages).toHaveLength(1);
+    expect(queue.messages[0]).toMatchObject({ v: 1, paymentId: payment.paymentId, amountMinor: 1000 });
+    expect((await store.get(payment.paymentId))?.status).toBe('ACCEPTED');
+    expect(store.events.map((e) => e.status)).toEqual(['RECEIVED', 'ACCEPTED']);
+  });
+
+  it('answers a true duplicate with the original payment and enqueues nothing new', async () => {
+    const { queue, deps } = setup();
+    const first = instruction();
+    const a = await submitPayment(first, deps);
+    const b = await submitPayment({ ...first }, deps);
+    expect(b.duplicate).toBe(true);
+    expect(b.payment.paymentId).toBe(a.payment.paymentId);
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('refuses the same EndToEndId with different content as DUPL', async () => {
+    const { queue, deps } = setup();
+    const first = instruction();
+    await submitPayment(first, deps);
+    await expect(
+      submitPayment({ ...first, contentHash: 'other', amount: { ...first.amount, amountMinor: 5 } }, deps),
+    ).rejects.toBeInstanceOf(DuplicateError);
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('leaves the payment RECEIVED when enqueue fails, and a retry of the same instruction completes it', async () => {
+    const { store, queue, deps } = setup();
+    const first = instruction();
+    queue.failNext.push(new TransientError('sqs down'));
+    await expect(submitPayment(first, deps)).rejects.toBeInstanceOf(TransientError);
+    const [stored] = [...store.payments.values()];
+    expect(stored?.status).toBe('RECEIVED');
+    expect(queue.messages).toHaveLength(0);
+
+    const retry = await submitPayment(first, deps);
+    expect(retry.duplicate).toBe(true);
+    expect(retry.payment.status).toBe('ACCEPTED');
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('keeps partners apart: the same EndToEndId from two partners makes two payments', async () => {
+    const { deps } = setup();
+    const a = await submitPayment(instruction({ references: { endToEndId: 'SAME' } }), deps);
+    const b = await submitPayment(instruction({ partnerId: 'partner-b', references: { endToEndId: 'SAME' } }), deps);
+    expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
+  });
+});

@@ -1,0 +1,69 @@
+import { DuplicateError } from './errors';
+import { uuidv7 } from './ids';
+import { toSettlementMessage, type Payment, type PaymentInstruction, type RawMessage } from './payment';
+import type { Clock, PaymentQueue, PaymentStore } from './ports';
+
+export interface SubmitDeps {
+  readonly store: PaymentStore;
+  readonly queue: PaymentQueue;
+  readonly clock: Clock;
+  /** Seconds from acceptance to the settlement deadline (the SLA). */
+  readonly slaSeconds: number;
+  readonly newId?: (now: number) => string;
+}
+
+export interface SubmitResult {
+  readonly payment: Payment;
+  /** True when this instruction had been received before (same partner, EndToEndId, content). */
+  readonly duplicate: boolean;
+}
+
+/**
+ * Records a validated instruction and puts it on the settlement queue.
+ *
+ * 1. create the payment in RECEIVED with its (partner, EndToEndId) uniqueness key;
+ * 2. enqueue it (FIFO, dedup id = payment id);
+ * 3. mark it ACCEPTED.
+ * A crash or error between the steps leaves the payment RECEIVED; the partner's retry of the
+ * same instruction finds it and completes steps 2-3 (the FIFO dedup id stops a double enqueue),
+ * and a payment nobody completes is rejected by the deadline sweeper, never left hanging.
+ * The same EndToEndId (or MsgId, or UETR) with different content is refused as DUPL.
+ */
+export async function submitPayment(
+  instruction: PaymentInstruction,
+  deps: SubmitDeps,
+  options: { raw?: RawMessage } = {},
+): Promise<SubmitResult> {
+  const now = deps.clock.now();
+  const fresh: Payment = {
+    ...instruction,
+    paymentId: (deps.newId ?? uuidv7)(now),
+    status: 'RECEIVED',
+    createdAt: new Date(now).toISOString(),
+    deadline: new Date(now + deps.slaSeconds * 1000).toISOString(),
+    version: 1,
+  };
+
+  const created = await deps.store.create(fresh, options.raw);
+  if (!created.created) {
+    const existing = created.existing;
+    if (existing.contentHash !== instruction.contentHash) {
+      throw new DuplicateError(
+        `a reference of this payment (EndToEndId '${instruction.references.endToEndId}', MsgId or UETR) ` +
+          'was already used for a different payment',
+      );
+    }
+    if (existing.status !== 'RECEIVED') return { payment: existing, duplicate: true };
+    return { payment: await enqueueAndAccept(existing, deps), duplicate: true };
+  }
+  return { payment: await enqueueAndAccept(fresh, deps), duplicate: false };
+}
+
+async function enqueueAndAccept(payment: Payment, deps: SubmitDeps): Promise<Payment> {
+  const acceptedAt = new Date(deps.clock.now()).toISOString();
+  await deps.queue.enqueue(toSettlementMessage(payment, acceptedAt));
+  const outcome = await deps.store.markAccepted(payment.paymentId, acceptedAt);
+  if (outcome.applied) return { ...payment, status: 'ACCEPTED', acceptedAt, version: payment.version + 1 };
+  // Someone else moved it on already (a concurrent retry, or settle was faster than us).
+  return outcome.current ?? payment;
+}

@@ -1,0 +1,193 @@
+import { InternalError } from '../domain/errors';
+import type { ReasonCode } from '../domain/reasons';
+import { locateMessage, type Envelope, type MessageSpec } from './envelope';
+import { isRoutingNumberShape } from './formats';
+import { toMirror, type IsoNode } from './mirror';
+import { NS, PACS002_MSG_NM_ID, PACS008_MSG_NM_ID } from './namespaces';
+import type { Transport } from './pacs008';
+import type { Rail } from './rails';
+import { parseXml, type XmlLimits } from './xml';
+import { el, opt, renderXml, toJsonMirror, withPrefix, type XNode } from './xml-build';
+
+/**
+ * pacs.002.001.10 FIToFIPmtStsRpt status reports, shaped like the rail's own samples:
+ *  - FedNow (fixtures/fednow/*pacs.002*): original group info INSIDE the transaction,
+ *    `TxInfAndSts/OrgnlGrpInf`, agents with `ClrSysId/Cd = USABA`;
+ *  - TCH RTP (fixtures/rtp/pacs002.*): `OrgnlGrpInfAndSts` (with OrgnlNbOfTxs 1) next to
+ *    `TxInfAndSts`, agents by bare `MmbId`.
+ * Reason codes go in `StsRsnInf/Rsn/Cd`, free text in `StsRsnInf/AddtlInf` (Max105Text, split).
+ */
+
+export type TransactionStatus = 'ACTC' | 'ACSP' | 'ACSC' | 'RJCT';
+
+export interface StatusReportInput {
+  /** MsgId of this report (new, unique). */
+  readonly msgId: string;
+  /** CreDtTm of this report (ISO date-time). */
+  readonly createdAt: string;
+  readonly original: {
+    readonly msgId: string;
+    /** Default `pacs.008.001.08`. */
+    readonly msgNmId?: string;
+    readonly creDtTm?: string;
+    readonly endToEndId: string;
+    readonly txId?: string;
+    readonly uetr?: string;
+    readonly instrId?: string;
+  };
+  readonly status: TransactionStatus;
+  /** Mandatory when status is RJCT. */
+  readonly reason?: { readonly code: ReasonCode; readonly additionalInfo?: string };
+  readonly acceptanceDateTime?: string;
+  /** Effective interbank settlement date (ISO date), e.g. with ACSC. */
+  readonly settlementDate?: string;
+  /** Routing number or BIC of the agent sending this report. */
+  readonly instructingAgent?: string;
+  /** Routing number or BIC of the agent receiving it. */
+  readonly instructedAgent?: string;
+}
+
+/** The JSON form of a status report: `{ "FIToFIPmtStsRpt": { ... } }` (same rules as pacs.008). */
+export interface Pacs002Json {
+  readonly FIToFIPmtStsRpt: IsoNode;
+}
+
+function agent(name: string, id: string | undefined, rail: Rail): XNode | undefined {
+  if (id === undefined) return undefined;
+  if (!isRoutingNumberShape(id)) return el(name, [el('FinInstnId', [el('BICFI', id)])]);
+  const clrSysId = rail === 'fednow' ? el('ClrSysId', [el('Cd', 'USABA')]) : undefined;
+  return el(name, [el('FinInstnId', [el('ClrSysMmbId', [clrSysId, el('MmbId', id)])])]);
+}
+
+/** Max105Text chunks, by code point. */
+function chunks(text: string, size = 105): string[] {
+  const chars = [...text];
+  const out: string[] = [];
+  for (let i = 0; i < chars.length && out.length < 10; i += size) out.push(chars.slice(i, i + size).join(''));
+  return out;
+}
+
+function statusReason(input: StatusReportInput): XNode | undefined {
+  if (input.status === 'RJCT' && !input.reason)
+    throw new InternalError('a RJCT status report needs a reason code');
+  if (!input.reason) return undefined;
+  const info = input.reason.additionalInfo
+    ? chunks(input.reason.additionalInfo).map((t) => el('AddtlInf', t))
+    : [];
+  return el('StsRsnInf', [el('Rsn', [el('Cd', input.reason.code)]), ...info]);
+}
+
+/** The FIToFIPmtStsRpt element (unprefixed local names). */
+export function statusReportTree(input: StatusReportInput, rail: Rail): XNode {
+  const o = input.original;
+  const groupInfo = [
+    el('OrgnlMsgId', o.msgId),
+    el('OrgnlMsgNmId', o.msgNmId ?? PACS008_MSG_NM_ID),
+    opt('OrgnlCreDtTm', o.creDtTm),
+  ];
+  const tx = el('TxInfAndSts', [
+    rail === 'fednow' ? el('OrgnlGrpInf', groupInfo) : undefined,
+    opt('OrgnlInstrId', o.instrId),
+    el('OrgnlEndToEndId', o.endToEndId),
+    opt('OrgnlTxId', o.txId),
+    opt('OrgnlUETR', o.uetr),
+    el('TxSts', input.status),
+    statusReason(input),
+    opt('AccptncDtTm', input.acceptanceDateTime),
+    input.settlementDate ? el('FctvIntrBkSttlmDt', [el('Dt', input.settlementDate)]) : undefined,
+    agent('InstgAgt', input.instructingAgent, rail),
+    agent('InstdAgt', input.instructedAgent, rail),
+  ]);
+  return el('FIToFIPmtStsRpt', [
+    el('GrpHdr', [el('MsgId', input.msgId), el('CreDtTm', input.createdAt)]),
+    rail === 'rtp' ? el('OrgnlGrpInfAndSts', [...groupInfo, el('OrgnlNbOfTxs', '1')]) : undefined,
+    tx,
+  ]);
+}
+
+function appHdrParty(name: string, id: string | undefined): XNode | undefined {
+  if (id === undefined) return undefined;
+  const fin = isRoutingNumberShape(id) ? el('ClrSysMmbId', [el('MmbId', id)]) : el('BICFI', id);
+  return el(name, [el('FIId', [el('FinInstnId', [fin])])]);
+}
+
+/** head.001 Business Application Header children for this report. */
+function appHdrChildren(input: StatusReportInput): XNode[] {
+  return [
+    appHdrParty('Fr', input.instructingAgent),
+    appHdrParty('To', input.instructedAgent),
+    el('BizMsgIdr', input.msgId),
+    el('MsgDefIdr', PACS002_MSG_NM_ID),
+    el('CreDt', input.createdAt),
+  ].filter((n): n is XNode => n !== undefined);
+}
+
+/** Wraps the report like the partner's message: bare Document, FedNow envelope, or TCH Message. */
+function envelopeTree(input: StatusReportInput, rail: Rail, envelope: Envelope): XNode {
+  const report = statusReportTree(input, rail);
+  if (envelope === 'tch') {
+    const appHdr = { name: 'AppHdr', children: appHdrChildren(input).map((c) => withPrefix(c, 'head')) };
+    return el('Message', [appHdr, el('MessageStatusReport', [withPrefix(report, 'ps')])], {
+      xmlns: NS.tch,
+      'xmlns:head': NS.head001v01,
+      'xmlns:ps': NS.pacs002,
+    });
+  }
+  const document = el('Document', [report], { xmlns: NS.pacs002 });
+  if (envelope === 'document') return document;
+  const appHdr = el('AppHdr', appHdrChildren(input), { xmlns: NS.head001v02 });
+  return el(
+    'FedNowOutgoing',
+    [el('FedNowOutgoingMessage', [el('FedNowPaymentStatus', [appHdr, document])])],
+    {
+      xmlns: NS.fednowOutgoing,
+    },
+  );
+}
+
+export function buildPacs002Xml(
+  input: StatusReportInput,
+  style: { readonly rail: Rail; readonly envelope: Envelope },
+): string {
+  return renderXml(envelopeTree(input, style.rail, style.envelope));
+}
+
+export function buildPacs002Json(input: StatusReportInput, rail: Rail): Pacs002Json {
+  return { FIToFIPmtStsRpt: toJsonMirror(statusReportTree(input, rail)) };
+}
+
+/** The answer in the partner's own format: XML in its envelope, or the JSON form. */
+export function buildPacs002Reply(
+  input: StatusReportInput,
+  transport: Transport,
+  rail: Rail,
+): { readonly contentType: string; readonly body: string } {
+  if (transport.format === 'json') {
+    return {
+      contentType: 'application/json; charset=utf-8',
+      body: JSON.stringify(buildPacs002Json(input, rail)),
+    };
+  }
+  return {
+    contentType: 'application/xml; charset=utf-8',
+    body: buildPacs002Xml(input, { rail, envelope: transport.envelope }),
+  };
+}
+
+export const PACS002_SPEC: MessageSpec = {
+  label: 'pacs.002',
+  namespace: NS.pacs002,
+  root: 'FIToFIPmtStsRpt',
+  msgDefIdr: PACS002_MSG_NM_ID,
+  fednowWrapper: 'FedNowPaymentStatus',
+  tchWrapper: 'MessageStatusReport',
+};
+
+/** Reads a pacs.002 (ours or a rail's) back into its envelope kind and JSON mirror form. */
+export function parsePacs002Xml(
+  body: string | Buffer,
+  limits: XmlLimits = {},
+): { readonly envelope: Envelope } & Pacs002Json {
+  const located = locateMessage(parseXml(body, limits), PACS002_SPEC);
+  return { envelope: located.envelope, FIToFIPmtStsRpt: toMirror(located.message, NS.pacs002) };
+}

@@ -1,0 +1,183 @@
+import type { ReasonCode } from '../domain/reasons';
+import {
+  hasValidAbaCheckDigit,
+  isBic,
+  isMaxText,
+  isRoutingNumberShape,
+  isValidIban,
+  normalizeBic,
+  toE164,
+} from './formats';
+import type { IssueList } from './issues';
+import type { Agent, CashAccount, Party } from './pacs008-model';
+import type { RailRules } from './rails';
+
+export interface AgentIdentity {
+  /** Routing number (ClrSysMmbId/MmbId) if given, else the normalised BIC. Used in ledger ids. */
+  readonly memberId: string;
+  /** Every identifier the agent carries (routing number and/or normalised BIC). */
+  readonly ids: readonly string[];
+}
+
+/** Normalises a partner-configured agent id (routing number or BIC) for comparison. */
+export function normalizeAgentId(id: string): string {
+  const trimmed = id.trim();
+  return isRoutingNumberShape(trimmed) ? trimmed : normalizeBic(trimmed);
+}
+
+/**
+ * Checks a BranchAndFinancialInstitutionIdentification6 agent. Both rails identify agents by
+ * ClrSysMmbId/MmbId, an ABA routing number: 9 digits (RC01 when the format is wrong, ISO
+ * "BankIdentifierIncorrect") whose ABA check digit must hold (RC02 "InvalidBankIdentifier").
+ */
+export function checkAgent(
+  agent: Agent | undefined,
+  path: string,
+  issues: IssueList,
+  rules: RailRules | undefined,
+  routingCheckDigit: boolean,
+): AgentIdentity | undefined {
+  if (!issues.required(agent, path)) return undefined;
+  const fin = issues.required(agent?.FinInstnId, `${path}.FinInstnId`);
+  if (!fin) return undefined;
+  const mmbId = fin.ClrSysMmbId?.MmbId?.trim() || undefined;
+  const bic = fin.BICFI?.trim() || undefined;
+  const before = issues.items.length;
+  if (mmbId === undefined && bic === undefined) {
+    issues.add(
+      `${path}.FinInstnId.ClrSysMmbId.MmbId`,
+      'FF01',
+      'agent identification (routing number MmbId) is mandatory but missing',
+    );
+    return undefined;
+  }
+  if (mmbId === undefined && rules) {
+    issues.add(
+      `${path}.FinInstnId.ClrSysMmbId.MmbId`,
+      'RC02',
+      `${rules.name} identifies agents by routing number (ClrSysMmbId/MmbId)`,
+    );
+  }
+  if (mmbId !== undefined) {
+    if (!isRoutingNumberShape(mmbId)) {
+      issues.add(`${path}.FinInstnId.ClrSysMmbId.MmbId`, 'RC01', 'routing number must be exactly 9 digits');
+    } else if (routingCheckDigit && !hasValidAbaCheckDigit(mmbId)) {
+      issues.add(
+        `${path}.FinInstnId.ClrSysMmbId.MmbId`,
+        'RC02',
+        `routing number ${mmbId} fails the ABA 3-7-1 check digit`,
+      );
+    }
+    const clrSysId = fin.ClrSysMmbId?.ClrSysId?.Cd;
+    if (
+      clrSysId !== undefined &&
+      rules?.memberClearingSystemId &&
+      clrSysId !== rules.memberClearingSystemId
+    ) {
+      issues.add(
+        `${path}.FinInstnId.ClrSysMmbId.ClrSysId.Cd`,
+        'RC02',
+        `must be ${rules.memberClearingSystemId} (ABA routing number) on ${rules.name}`,
+      );
+    }
+  }
+  if (bic !== undefined && !isBic(bic)) {
+    issues.add(
+      `${path}.FinInstnId.BICFI`,
+      'RC01',
+      'BIC must be 8 or 11 characters (ISO 9362: 4 alnum, 2-letter country, 2 alnum, optional 3 alnum)',
+    );
+  }
+  if (issues.items.length !== before) return undefined;
+  const ids = [...(mmbId ? [mmbId] : []), ...(bic ? [normalizeBic(bic)] : [])];
+  return { memberId: ids[0] ?? '', ids };
+}
+
+export function checkPartyName(
+  party: Party | undefined,
+  path: string,
+  issues: IssueList,
+): string | undefined {
+  if (!issues.required(party, path)) return undefined;
+  const name = issues.required(party?.Nm, `${path}.Nm`);
+  if (name !== undefined && !isMaxText(name, 140)) {
+    issues.add(`${path}.Nm`, 'FF01', 'name must be 1..140 characters (Max140Text)');
+    return undefined;
+  }
+  return name;
+}
+
+/** ExternalProxyAccountType1Code values that carry a phone number (mobile wallet). */
+const PHONE_PROXY_TYPES = new Set(['MBNO', 'TELE']);
+
+/**
+ * Checks a CashAccount38 and returns the account part of the ledger account id:
+ * IBAN (upper case, ISO 13616 mod-97), else Othr/Id (Max34Text; a `+` number there is a
+ * mobile wallet and must be E.164 -> `tel:+E164`), else a phone proxy Prxy (Tp MBNO/TELE)
+ * -> `tel:+E164`. `code` is AC02 for the debtor, AC03 for the creditor.
+ */
+export function checkAccount(
+  account: CashAccount | undefined,
+  path: string,
+  code: ReasonCode,
+  issues: IssueList,
+): string | undefined {
+  if (!issues.required(account, path)) return undefined;
+  const before = issues.items.length;
+  const proxy = account?.Prxy ? checkProxy(account.Prxy, `${path}.Prxy`, code, issues) : undefined;
+  const id = account?.Id;
+  let accountId: string | undefined;
+  if (id?.IBAN !== undefined) {
+    const iban = id.IBAN.trim().toUpperCase();
+    if (!isValidIban(iban))
+      issues.add(`${path}.Id.IBAN`, code, 'IBAN is malformed or fails the ISO 13616 mod-97 checksum');
+    accountId = iban;
+  } else if (id?.Othr !== undefined) {
+    const other = issues.required(id.Othr.Id?.trim(), `${path}.Id.Othr.Id`, 'account number');
+    if (other !== undefined && !isMaxText(other, 34))
+      issues.add(`${path}.Id.Othr.Id`, code, 'account number must be 1..34 characters');
+    if (other !== undefined && other.startsWith('+')) {
+      const e164 = toE164(other);
+      if (!e164)
+        issues.add(
+          `${path}.Id.Othr.Id`,
+          code,
+          'a +number account id (mobile wallet) must be E.164: + and 1..15 digits',
+        );
+      accountId = e164 ? `tel:${e164}` : undefined;
+    } else {
+      accountId = other;
+    }
+  } else if (id !== undefined) {
+    issues.add(`${path}.Id`, 'FF01', 'account Id must hold IBAN or Othr/Id');
+  } else if (account?.Prxy === undefined) {
+    issues.add(`${path}.Id`, 'FF01', 'account Id (or a mobile-number proxy Prxy) is mandatory but missing');
+  } else if (proxy?.phone) {
+    accountId = proxy.phone;
+  } else if (proxy) {
+    issues.add(
+      `${path}.Prxy.Tp`,
+      code,
+      'only a mobile-number proxy (Tp/Cd MBNO or TELE) can stand in for the account Id',
+    );
+  }
+  return issues.items.length === before ? accountId : undefined;
+}
+
+function checkProxy(
+  proxy: NonNullable<CashAccount['Prxy']>,
+  path: string,
+  code: ReasonCode,
+  issues: IssueList,
+): { phone?: string } | undefined {
+  const id = issues.required(proxy.Id?.trim(), `${path}.Id`, 'proxy Id');
+  if (id === undefined) return undefined;
+  const type = proxy.Tp?.Cd ?? proxy.Tp?.Prtry;
+  if (type === undefined || !PHONE_PROXY_TYPES.has(type)) return {};
+  const e164 = toE164(id);
+  if (!e164) {
+    issues.add(`${path}.Id`, code, 'mobile-number proxy must be an E.164 phone number: + and 1..15 digits');
+    return undefined;
+  }
+  return { phone: `tel:${e164}` };
+}
