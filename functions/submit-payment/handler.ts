@@ -1,0 +1,55 @@
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { getConfig } from '../../shared/config/config';
+import { ForbiddenError } from '../../shared/domain/errors';
+import { systemClock } from '../../shared/domain/ports';
+import { submitPayment } from '../../shared/domain/submit';
+import { header, rawBody, readJsonBody } from '../../shared/http/body';
+import { httpHandler } from '../../shared/http/middleware';
+import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
+import { paymentView } from '../../shared/http/presenters';
+import { jsonResponse, textResponse } from '../../shared/http/responses';
+import { detectIntakeForm } from '../../shared/intake/detect';
+import { submitPacs008 } from '../../shared/intake/iso-submit';
+import { parseJsonPayment } from '../../shared/intake/json-payment';
+import { logger, metrics } from '../../shared/observability/powertools';
+import { buildPartnerAuth } from '../../shared/wiring/auth';
+import { buildDataAdapters } from '../../shared/wiring/data';
+
+/**
+ * POST /payments: authenticate the partner, read the payment (ISO 20022 pacs.008 XML / JSON, or
+ * the simple JSON form), validate, record, enqueue; answer 202 (pacs.002 ACTC for ISO messages).
+ */
+const config = getConfig();
+const data = buildDataAdapters(config);
+const auth = buildPartnerAuth(config, data.clients);
+const submitDeps = { store: data.payments, queue: data.queue, clock: systemClock, slaSeconds: config.slaSeconds };
+
+export const handler = httpHandler(async (event, context: AuthenticatedContext) => {
+  const { partnerId } = authenticatedPartner(context);
+  const body = rawBody(event);
+  const contentType = header(event, 'content-type');
+
+  if (detectIntakeForm(body, contentType) === 'iso') {
+    const partner = await auth.partners.getPartner(partnerId);
+    if (!partner) throw new ForbiddenError('partner_unknown', 'partner profile not found');
+    const outcome = await submitPacs008({ body, contentType: contentType ?? 'application/xml', partner }, submitDeps);
+    if (outcome.payment) {
+      logger.appendKeys({ paymentId: outcome.payment.paymentId, endToEndId: outcome.payment.references.endToEndId });
+      logger.info(outcome.duplicate ? 'duplicate submission answered' : 'payment accepted', { form: 'pacs.008' });
+      metrics.addMetric(outcome.duplicate ? 'DuplicateSubmissions' : 'PaymentsAccepted', MetricUnit.Count, 1);
+    } else {
+      logger.info('payment refused', { reasonCode: outcome.reasonCode, form: 'pacs.008' });
+      metrics.addMetric('PaymentsRefusedAtIntake', MetricUnit.Count, 1);
+    }
+    return textResponse(outcome.httpStatus, outcome.body, outcome.contentType, {
+      ...(outcome.payment ? { location: `/payments/${outcome.payment.paymentId}` } : {}),
+    });
+  }
+
+  const instruction = parseJsonPayment(readJsonBody(body, contentType), partnerId);
+  const { payment, duplicate } = await submitPayment(instruction, submitDeps);
+  logger.appendKeys({ paymentId: payment.paymentId, endToEndId: payment.references.endToEndId });
+  logger.info(duplicate ? 'duplicate submission answered' : 'payment accepted', { status: payment.status });
+  metrics.addMetric(duplicate ? 'DuplicateSubmissions' : 'PaymentsAccepted', MetricUnit.Count, 1);
+  return jsonResponse(202, paymentView(payment), { location: `/payments/${payment.paymentId}` });
+}).use(partnerAuth(auth.verifier));

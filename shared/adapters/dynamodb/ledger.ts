@@ -1,0 +1,276 @@
+import { createHash } from 'node:crypto';
+import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import * as z from 'zod/mini';
+import type { Account, JournalEntry } from '../../domain/account';
+import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
+import { InternalError, TransientError } from '../../domain/errors';
+import type { SettlementMessage } from '../../domain/payment';
+import type { Ledger, LedgerOutcome } from '../../domain/ports';
+import { cancellationReasons, rethrowAws, TRANSIENT_CANCELLATION_CODES, type CancellationReason } from './errors';
+import { eventItem, paymentKey, plainItem } from './payment-items';
+
+/**
+ * Double-entry ledger on DynamoDB.
+ *
+ * Ledger table layout:
+ *   pk = ACCT#<accountId>  sk = ACCOUNT            balance, available (= balance + overdraft), status
+ *   pk = ACCT#<accountId>  sk = ENTRY#<paymentId>  immutable journal line (signed amount)
+ *
+ * A settlement is ONE TransactWriteItems across the payments and ledger tables:
+ *   [0] payment: RECEIVED|ACCEPTED -> SETTLED, only before its deadline, only if the message
+ *       matches the recorded payment (amount, currency, accounts)
+ *   [1] debtor:  open, same currency, available >= amount; balance -= amount
+ *   [2] creditor: open, same currency; balance += amount
+ *   [3] [4] journal lines (debit, credit), each put only if absent
+ *   [5] the payment's SETTLED event
+ * The per-item CancellationReasons tell a business refusal from a conflict without reading.
+ */
+export const accountKey = (accountId: string) => ({ pk: `ACCT#${accountId}`, sk: 'ACCOUNT' });
+export const entryKey = (accountId: string, paymentId: string) => ({
+  pk: `ACCT#${accountId}`,
+  sk: `ENTRY#${paymentId}`,
+});
+
+const AccountItemSchema = z.object({
+  accountId: z.string(),
+  ownerPartnerId: z.string(),
+  currency: z.string().check(z.refine(isCurrencyCode)),
+  status: z.enum(['OPEN', 'BLOCKED', 'CLOSED']),
+  balanceMinor: z.int(),
+  overdraftLimitMinor: z.int().check(z.gte(0)),
+  version: z.int(),
+});
+
+const EntryItemSchema = z.object({
+  accountId: z.string(),
+  paymentId: z.string(),
+  amountMinor: z.int(),
+  currency: z.string().check(z.refine(isCurrencyCode)),
+  counterpartyAccountId: z.string(),
+  postedAt: z.string(),
+});
+
+function fromAccountItem(item: Record<string, unknown>): Account {
+  const parsed = AccountItemSchema.safeParse(item);
+  if (!parsed.success) throw new InternalError('corrupt account item');
+  return { ...parsed.data, currency: parsed.data.currency as CurrencyCode };
+}
+
+/**
+ * ClientRequestToken: derived from the payment id and the attempt's timestamp, so retries of
+ * the same attempt (identical parameters) are deduplicated by DynamoDB for 10 minutes, while a
+ * later redelivery (new timestamp) is guarded by the payment's status condition instead.
+ */
+export function settlementToken(paymentId: string, at: string): string {
+  return createHash('sha256').update(`${paymentId}|${at}`).digest('hex').slice(0, 36);
+}
+
+export class DynamoLedger implements Ledger {
+  constructor(
+    private readonly db: DynamoDBDocumentClient,
+    private readonly tables: { readonly payments: string; readonly ledger: string },
+  ) {}
+
+  async settle(m: SettlementMessage, at: string): Promise<LedgerOutcome> {
+    if (m.debtorAccount === m.creditorAccount) {
+      return { kind: 'refused', code: 'AC03', message: 'creditor account equals debtor account' };
+    }
+    const { payments, ledger } = this.tables;
+    const nowMs = Date.parse(at);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          ClientRequestToken: settlementToken(m.paymentId, at),
+          TransactItems: [
+            {
+              Update: {
+                TableName: payments,
+                Key: paymentKey(m.paymentId),
+                UpdateExpression: 'SET #status = :settled, settledAt = :at, version = version + :one',
+                ConditionExpression:
+                  '#status IN (:received, :accepted) AND deadlineEpochMs >= :nowMs AND amountMinor = :amt' +
+                  ' AND currency = :cur AND debtorAccount = :debtor AND creditorAccount = :creditor',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: {
+                  ':settled': 'SETTLED',
+                  ':received': 'RECEIVED',
+                  ':accepted': 'ACCEPTED',
+                  ':at': at,
+                  ':one': 1,
+                  ':nowMs': nowMs,
+                  ':amt': m.amountMinor,
+                  ':cur': m.currency,
+                  ':debtor': m.debtorAccount,
+                  ':creditor': m.creditorAccount,
+                },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Update: {
+                TableName: ledger,
+                Key: accountKey(m.debtorAccount),
+                UpdateExpression:
+                  'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
+                ConditionExpression:
+                  'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':amt': m.amountMinor, ':one': 1, ':open': 'OPEN', ':cur': m.currency },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Update: {
+                TableName: ledger,
+                Key: accountKey(m.creditorAccount),
+                UpdateExpression:
+                  'SET balanceMinor = balanceMinor + :amt, availableMinor = availableMinor + :amt, version = version + :one',
+                ConditionExpression: 'attribute_exists(pk) AND #status = :open AND currency = :cur',
+                ExpressionAttributeNames: { '#status': 'status' },
+                ExpressionAttributeValues: { ':amt': m.amountMinor, ':one': 1, ':open': 'OPEN', ':cur': m.currency },
+                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+              },
+            },
+            {
+              Put: {
+                TableName: ledger,
+                Item: this.entry(m.debtorAccount, m, -m.amountMinor, m.creditorAccount, at),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: ledger,
+                Item: this.entry(m.creditorAccount, m, m.amountMinor, m.debtorAccount, at),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+            {
+              Put: {
+                TableName: payments,
+                Item: eventItem(m.paymentId, 'SETTLED', at),
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+      return { kind: 'settled', settledAt: at };
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (!reasons) return rethrowAws(error, 'settle');
+      return interpretCancellation(reasons, m, nowMs, error);
+    }
+  }
+
+  async getAccount(accountId: string): Promise<Account | undefined> {
+    try {
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tables.ledger, Key: accountKey(accountId), ConsistentRead: true }),
+      );
+      return out.Item ? fromAccountItem(out.Item) : undefined;
+    } catch (error) {
+      return rethrowAws(error, 'get account');
+    }
+  }
+
+  async listEntries(accountId: string): Promise<JournalEntry[]> {
+    const entries: JournalEntry[] = [];
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tables.ledger,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
+          ExpressionAttributeValues: { ':pk': `ACCT#${accountId}`, ':entry': 'ENTRY#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: startKey,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const parsed = EntryItemSchema.safeParse(item);
+        if (!parsed.success) throw new InternalError('corrupt journal entry');
+        entries.push({ ...parsed.data, currency: parsed.data.currency as CurrencyCode });
+      }
+      startKey = out.LastEvaluatedKey;
+    } while (startKey);
+    return entries;
+  }
+
+  /** Opens (or replaces) an account. Used by seeding and tests, never by the payment flow. */
+  async putAccount(account: Omit<Account, 'version'>): Promise<void> {
+    await this.db.send(
+      new PutCommand({
+        TableName: this.tables.ledger,
+        Item: {
+          ...accountKey(account.accountId),
+          type: 'ACCOUNT',
+          ...account,
+          availableMinor: account.balanceMinor + account.overdraftLimitMinor,
+          version: 0,
+        },
+      }),
+    );
+  }
+
+  private entry(accountId: string, m: SettlementMessage, amountMinor: number, counterparty: string, at: string) {
+    return {
+      ...entryKey(accountId, m.paymentId),
+      type: 'ENTRY',
+      accountId,
+      paymentId: m.paymentId,
+      amountMinor,
+      currency: m.currency,
+      counterpartyAccountId: counterparty,
+      postedAt: at,
+    };
+  }
+}
+
+function failed(reason: CancellationReason | undefined): boolean {
+  return reason?.Code === 'ConditionalCheckFailed';
+}
+
+/** Turns the per-item cancellation reasons into a domain outcome (see the class comment). */
+function interpretCancellation(
+  reasons: readonly CancellationReason[],
+  m: SettlementMessage,
+  nowMs: number,
+  error: unknown,
+): LedgerOutcome {
+  if (reasons.some((r) => r.Code && TRANSIENT_CANCELLATION_CODES.has(r.Code))) {
+    throw new TransientError('settle: transaction conflict or throttling', { cause: error });
+  }
+  const [paymentReason, debtorReason, creditorReason] = reasons;
+  if (failed(paymentReason)) {
+    const payment = plainItem(paymentReason?.Item);
+    if (!payment) return { kind: 'not-settleable', status: undefined, pastDeadline: false };
+    const status = payment.status;
+    if (status === 'SETTLED' || status === 'REJECTED') {
+      return { kind: 'not-settleable', status, pastDeadline: false };
+    }
+    if (typeof payment.deadlineEpochMs === 'number' && payment.deadlineEpochMs < nowMs) {
+      return { kind: 'not-settleable', status: status === 'RECEIVED' ? 'RECEIVED' : 'ACCEPTED', pastDeadline: true };
+    }
+    // Settleable status, in time, but the message does not match the recorded payment.
+    throw new InternalError('settlement message does not match the recorded payment', { cause: error });
+  }
+  if (failed(debtorReason)) return refusal('debtor', plainItem(debtorReason?.Item), m);
+  if (failed(creditorReason)) return refusal('creditor', plainItem(creditorReason?.Item), m);
+  throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
+}
+
+function refusal(side: 'debtor' | 'creditor', account: Record<string, unknown> | undefined, m: SettlementMessage): LedgerOutcome {
+  if (!account) {
+    return side === 'debtor'
+      ? { kind: 'refused', code: 'AC02', message: 'unknown debtor account' }
+      : { kind: 'refused', code: 'AC03', message: 'unknown creditor account' };
+  }
+  if (account.status === 'CLOSED') return { kind: 'refused', code: 'AC04', message: `${side} account closed` };
+  if (account.status === 'BLOCKED') return { kind: 'refused', code: 'AC06', message: `${side} account blocked` };
+  if (account.currency !== m.currency) {
+    return { kind: 'refused', code: 'AM03', message: `${side} account does not hold ${m.currency}` };
+  }
+  if (side === 'debtor') return { kind: 'refused', code: 'AM04', message: 'insufficient funds' };
+  throw new InternalError('settle: creditor condition failed for no known reason');
+}

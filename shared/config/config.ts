@@ -1,0 +1,101 @@
+import * as z from 'zod/mini';
+import { ConfigError } from '../domain/errors';
+
+/**
+ * The service's runtime configuration: read from the environment ONCE (at cold start),
+ * validated, then passed around. Nothing else in the code base reads process.env.
+ * Values come from serverless.yml (`provider.environment` / per-function `environment`), whose
+ * per-stage values live in serverless.yml `params`.
+ */
+/** Empty or absent means "not set" (serverless.yml sets '' on AWS stages). */
+const optionalText = z.pipe(
+  z.optional(z.string()),
+  z.transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim())),
+);
+const optionalUrl = z.pipe(optionalText, z.optional(z.url()));
+const text = z.string().check(z.minLength(1));
+const intIn = (min: number, max: number, fallback: number) =>
+  z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
+
+const ConfigSchema = z.object({
+  STAGE: text,
+  AWS_REGION: z._default(text, 'us-east-1'),
+  PAYMENTS_TABLE: text,
+  LEDGER_TABLE: text,
+  IDEMPOTENCY_TABLE: text,
+  PARTNERS_TABLE: text,
+  NONCES_TABLE: text,
+  PAYMENTS_QUEUE_URL: text,
+  SLA_SECONDS: intIn(1, 60, 15),
+  SIGNATURE_WINDOW_SECONDS: intIn(1, 3600, 300),
+  SIGNATURE_MAX_SKEW_SECONDS: intIn(0, 60, 5),
+  PARTNER_CACHE_SECONDS: intIn(0, 3600, 60),
+  PARTNER_SECRET_PREFIX: text,
+  /** Local stage only: JSON file standing in for Secrets Manager. Empty on AWS. */
+  RTP_LOCAL_SECRETS_FILE: optionalText,
+  RTP_DYNAMODB_ENDPOINT: optionalUrl,
+  RTP_SQS_ENDPOINT: optionalUrl,
+});
+
+export interface Config {
+  readonly stage: string;
+  readonly region: string;
+  readonly tables: {
+    readonly payments: string;
+    readonly ledger: string;
+    readonly idempotency: string;
+    readonly partners: string;
+    readonly nonces: string;
+  };
+  readonly queues: { readonly paymentsUrl: string };
+  readonly slaSeconds: number;
+  readonly signatures: { readonly windowSeconds: number; readonly maxSkewSeconds: number };
+  readonly partners: {
+    readonly cacheSeconds: number;
+    /** Secrets Manager name prefix of partner HMAC secrets (`<prefix><keyId>`). */
+    readonly secretPrefix: string;
+    readonly localSecretsFile?: string;
+  };
+  /** Endpoint overrides for the local stand-ins; undefined on AWS. */
+  readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string };
+}
+
+export function parseConfig(env: Record<string, string | undefined>): Config {
+  const parsed = ConfigSchema.safeParse(env);
+  if (!parsed.success) {
+    const detail = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+    throw new ConfigError(`invalid configuration: ${detail}`);
+  }
+  const e = parsed.data;
+  return {
+    stage: e.STAGE,
+    region: e.AWS_REGION,
+    tables: {
+      payments: e.PAYMENTS_TABLE,
+      ledger: e.LEDGER_TABLE,
+      idempotency: e.IDEMPOTENCY_TABLE,
+      partners: e.PARTNERS_TABLE,
+      nonces: e.NONCES_TABLE,
+    },
+    queues: { paymentsUrl: e.PAYMENTS_QUEUE_URL },
+    slaSeconds: e.SLA_SECONDS,
+    signatures: { windowSeconds: e.SIGNATURE_WINDOW_SECONDS, maxSkewSeconds: e.SIGNATURE_MAX_SKEW_SECONDS },
+    partners: {
+      cacheSeconds: e.PARTNER_CACHE_SECONDS,
+      secretPrefix: e.PARTNER_SECRET_PREFIX,
+      ...(e.RTP_LOCAL_SECRETS_FILE ? { localSecretsFile: e.RTP_LOCAL_SECRETS_FILE } : {}),
+    },
+    endpoints: {
+      ...(e.RTP_DYNAMODB_ENDPOINT ? { dynamodb: e.RTP_DYNAMODB_ENDPOINT } : {}),
+      ...(e.RTP_SQS_ENDPOINT ? { sqs: e.RTP_SQS_ENDPOINT } : {}),
+    },
+  };
+}
+
+let cached: Config | undefined;
+
+/** The process-wide configuration, parsed from process.env on first use. */
+export function getConfig(): Config {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

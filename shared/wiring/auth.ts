@@ -1,0 +1,34 @@
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { createRequestVerifier, type RequestVerifier } from '../auth/verifier';
+import type { AwsClients } from '../adapters/aws-clients';
+import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
+import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
+import { LocalFileSecretSource, SecretsManagerSource, type SecretSource } from '../adapters/secrets/secret-source';
+import type { Config } from '../config/config';
+import { tracer } from '../observability/powertools';
+
+/** Composition root for partner authentication (HTTP handlers only). */
+export interface PartnerAuthAdapters {
+  readonly partners: DynamoPartnerRegistry;
+  readonly verifier: RequestVerifier;
+}
+
+function secretSource(config: Config): SecretSource {
+  if (config.partners.localSecretsFile) return new LocalFileSecretSource(config.partners.localSecretsFile);
+  const client = tracer.captureAWSv3Client(new SecretsManagerClient({ region: config.region }));
+  return new SecretsManagerSource(client, config.partners.cacheSeconds);
+}
+
+export function buildPartnerAuth(config: Config, clients: AwsClients): PartnerAuthAdapters {
+  const partners = new DynamoPartnerRegistry(clients.documents, config.tables.partners, secretSource(config), {
+    cacheSeconds: config.partners.cacheSeconds,
+    secretPrefix: config.partners.secretPrefix,
+  });
+  const verifier = createRequestVerifier({
+    keys: partners,
+    nonces: new DynamoNonceStore(clients.documents, config.tables.nonces),
+    now: Date.now,
+    policy: config.signatures,
+  });
+  return { partners, verifier };
+}
