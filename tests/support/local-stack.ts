@@ -1,0 +1,65 @@
+import { mkdtempSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { createPrivateKey } from 'node:crypto';
+import { startLocalStack, type LocalStack } from '../../local/stack';
+import { PartnerClient } from '../../shared/partner-client';
+
+/**
+ * The whole local pipeline for end-to-end tests, on the stand-ins the jest global setup started
+ * (random ports, so a developer's running `npm start` is never disturbed).
+ */
+export async function startTestStack(): Promise<LocalStack> {
+  const dynamodbEndpoint = process.env.RTP_DYNAMODB_ENDPOINT;
+  const sqsEndpoint = process.env.RTP_SQS_ENDPOINT;
+  if (!dynamodbEndpoint || !sqsEndpoint) throw new Error('stand-ins not started: run through jest global setup');
+  return startLocalStack({
+    httpPort: 0,
+    emulators: { dynamodbEndpoint, sqsEndpoint },
+    stateDir: mkdtempSync(path.join(os.tmpdir(), 'rtp-e2e-')),
+    pollerWaitSeconds: 1,
+    schedules: false,
+    // The functions' Powertools settings come from tests/support/env.ts (loaded before any module).
+    functionEnv: {
+      POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+    },
+  });
+}
+
+export function hmacClient(stack: LocalStack): PartnerClient {
+  return new PartnerClient({
+    baseUrl: stack.url,
+    keyId: stack.partner.hmac.keyId,
+    alg: 'hmac-sha256',
+    secret: Buffer.from(stack.partner.hmac.secret, 'base64url'),
+  });
+}
+
+export function ed25519Client(stack: LocalStack): PartnerClient {
+  return new PartnerClient({
+    baseUrl: stack.url,
+    keyId: stack.partner.ed25519.keyId,
+    alg: 'ed25519',
+    privateKey: createPrivateKey(readFileSync(stack.partner.ed25519.privateKeyFile)),
+  });
+}
+
+export interface PaymentView {
+  paymentId: string;
+  status: string;
+  rejection?: { code: string; message: string };
+}
+
+/** Polls GET /payments/{id} until the payment is terminal (or the time runs out). */
+export async function waitForTerminal(client: PartnerClient, paymentId: string, timeoutMs = 15_000): Promise<PaymentView> {
+  const until = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await client.getPayment(paymentId);
+    if (res.status !== 200) throw new Error(`GET /payments/${paymentId} answered ${res.status}: ${res.body}`);
+    const view = JSON.parse(res.body) as PaymentView;
+    if (view.status === 'SETTLED' || view.status === 'REJECTED') return view;
+    if (Date.now() > until) throw new Error(`payment ${paymentId} still ${view.status} after ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
