@@ -2,6 +2,7 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { Config } from '../config/config';
+import { instrumentClients } from './instrumentation';
 
 /**
  * AWS SDK clients, configured from Config. Handlers create them once at module load and reuse
@@ -25,5 +26,6 @@ export function createAwsClients(config: Config): AwsClients {
     region: config.region,
     ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}),
   });
+  instrumentClients({ dynamodb, sqs });
   return { dynamodb, documents, sqs };
 }

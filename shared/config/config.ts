@@ -27,6 +27,8 @@ const ConfigSchema = z.object({
   NONCES_TABLE: text,
   PAYMENTS_QUEUE_URL: text,
   SLA_SECONDS: intIn(1, 60, 15),
+  SETTLE_MAX_RECEIVE_COUNT: intIn(1, 1000, 5),
+  SWEEP_INTERVAL_SECONDS: intIn(1, 60, 5),
   SIGNATURE_WINDOW_SECONDS: intIn(1, 3600, 300),
   SIGNATURE_MAX_SKEW_SECONDS: intIn(0, 60, 5),
   PARTNER_CACHE_SECONDS: intIn(0, 3600, 60),
@@ -49,6 +51,8 @@ export interface Config {
   };
   readonly queues: { readonly paymentsUrl: string };
   readonly slaSeconds: number;
+  readonly settle: { readonly maxReceiveCount: number };
+  readonly sweep: { readonly intervalSeconds: number };
   readonly signatures: { readonly windowSeconds: number; readonly maxSkewSeconds: number };
   readonly partners: {
     readonly cacheSeconds: number;
@@ -79,6 +83,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     queues: { paymentsUrl: e.PAYMENTS_QUEUE_URL },
     slaSeconds: e.SLA_SECONDS,
+    settle: { maxReceiveCount: e.SETTLE_MAX_RECEIVE_COUNT },
+    sweep: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS },
     signatures: { windowSeconds: e.SIGNATURE_WINDOW_SECONDS, maxSkewSeconds: e.SIGNATURE_MAX_SKEW_SECONDS },
     partners: {
       cacheSeconds: e.PARTNER_CACHE_SECONDS,

@@ -27,6 +27,13 @@ export interface PaymentStore {
   findByReference(partnerId: string, kind: ReferenceKind, value: string): Promise<Payment | undefined>;
   /** The raw message the payment was received as, if kept. */
   getRawMessage(paymentId: string): Promise<RawMessage | undefined>;
+  /** Ids of payments still RECEIVED / ACCEPTED whose deadline is before `nowMs` (at most `limit`). */
+  findPastDeadline(nowMs: number, limit: number): Promise<string[]>;
+  /**
+   * Marks a payment for investigation (its settlement message is going to the dead-letter
+   * queue), recording why. The status does not change: the deadline sweeper makes it terminal.
+   */
+  flagForInvestigation(paymentId: string, reason: string, at: string): Promise<void>;
   /** RECEIVED -> ACCEPTED (conditional). Applied once; later calls report the current state. */
   markAccepted(paymentId: string, at: string): Promise<TransitionOutcome>;
   /**
@@ -54,8 +61,10 @@ export interface Ledger {
   /**
    * Moves the money for one payment atomically with its status change (ACCEPTED -> SETTLED).
    * Throws TransientError for conflicts / throttling / network failures (retry is safe).
+   * `attemptId` identifies one settlement attempt and its retries: retries of an attempt are
+   * deduplicated by DynamoDB (ClientRequestToken); a different attempt is not.
    */
-  settle(message: SettlementMessage, at: string): Promise<LedgerOutcome>;
+  settle(message: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome>;
   getAccount(accountId: string): Promise<Account | undefined>;
   listEntries(accountId: string): Promise<JournalEntry[]>;
 }

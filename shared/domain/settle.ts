@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { InternalError } from './errors';
 import type { PaymentStatus, Rejection, SettlementMessage } from './payment';
 import type { Clock, Ledger, PaymentStore } from './ports';
@@ -42,8 +43,10 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
 
   if (now > Date.parse(message.deadline)) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
 
-  // The same `at` for every retry: identical requests, so the ClientRequestToken dedups them.
-  const outcome = await withRetry(() => deps.ledger.settle(message, at), deps.retry, deps.retryEnv);
+  // One attempt id and the same `at` for every retry: identical requests, deduplicated by the
+  // ledger's ClientRequestToken if a response was lost.
+  const attemptId = randomUUID();
+  const outcome = await withRetry(() => deps.ledger.settle(message, at, attemptId), deps.retry, deps.retryEnv);
   switch (outcome.kind) {
     case 'settled':
       return { paymentId: message.paymentId, status: 'SETTLED', replay: false };

@@ -69,6 +69,20 @@ export class FakePaymentStore implements PaymentStore {
     return this.raw.get(paymentId);
   }
 
+  readonly investigations = new Map<string, { reason: string; at: string }>();
+
+  async findPastDeadline(nowMs: number, limit: number): Promise<string[]> {
+    return [...this.payments.values()]
+      .filter((p) => SETTLEABLE_STATUSES.includes(p.status) && Date.parse(p.deadline) < nowMs)
+      .sort((a, b) => Date.parse(a.deadline) - Date.parse(b.deadline))
+      .slice(0, limit)
+      .map((p) => p.paymentId);
+  }
+
+  async flagForInvestigation(paymentId: string, reason: string, at: string): Promise<void> {
+    if (this.payments.has(paymentId)) this.investigations.set(paymentId, { reason, at });
+  }
+
   async markAccepted(paymentId: string, at: string): Promise<TransitionOutcome> {
     const p = this.payments.get(paymentId);
     if (!p || p.status !== 'RECEIVED') return { applied: false, current: p };
@@ -109,7 +123,7 @@ export class FakeLedger implements Ledger {
     this.accounts.set(account.accountId, { ...account, version: 0 });
   }
 
-  async settle(m: SettlementMessage, at: string): Promise<LedgerOutcome> {
+  async settle(m: SettlementMessage, at: string, _attemptId: string): Promise<LedgerOutcome> {
     this.settleCalls++;
     const injected = this.failNext.shift();
     if (injected) throw injected;

@@ -57,12 +57,13 @@ function fromAccountItem(item: Record<string, unknown>): Account {
 }
 
 /**
- * ClientRequestToken: derived from the payment id and the attempt's timestamp, so retries of
- * the same attempt (identical parameters) are deduplicated by DynamoDB for 10 minutes, while a
- * later redelivery (new timestamp) is guarded by the payment's status condition instead.
+ * ClientRequestToken: derived from the payment id and the attempt, so retries of one attempt
+ * (identical parameters) are deduplicated by DynamoDB for 10 minutes (a retry after a lost
+ * response answers success instead of a failed condition), while any other attempt, concurrent
+ * or later, is decided by the payment's status condition.
  */
-export function settlementToken(paymentId: string, at: string): string {
-  return createHash('sha256').update(`${paymentId}|${at}`).digest('hex').slice(0, 36);
+export function settlementToken(paymentId: string, attemptId: string): string {
+  return createHash('sha256').update(`${paymentId}|${attemptId}`).digest('hex').slice(0, 36);
 }
 
 export class DynamoLedger implements Ledger {
@@ -71,7 +72,7 @@ export class DynamoLedger implements Ledger {
     private readonly tables: { readonly payments: string; readonly ledger: string },
   ) {}
 
-  async settle(m: SettlementMessage, at: string): Promise<LedgerOutcome> {
+  async settle(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
     if (m.debtorAccount === m.creditorAccount) {
       return { kind: 'refused', code: 'AC03', message: 'creditor account equals debtor account' };
     }
@@ -80,13 +81,13 @@ export class DynamoLedger implements Ledger {
     try {
       await this.db.send(
         new TransactWriteCommand({
-          ClientRequestToken: settlementToken(m.paymentId, at),
+          ClientRequestToken: settlementToken(m.paymentId, attemptId),
           TransactItems: [
             {
               Update: {
                 TableName: payments,
                 Key: paymentKey(m.paymentId),
-                UpdateExpression: 'SET #status = :settled, settledAt = :at, version = version + :one',
+                UpdateExpression: 'SET #status = :settled, settledAt = :at, version = version + :one REMOVE sweepShard',
                 ConditionExpression:
                   '#status IN (:received, :accepted) AND deadlineEpochMs >= :nowMs AND amountMinor = :amt' +
                   ' AND currency = :cur AND debtorAccount = :debtor AND creditorAccount = :creditor',

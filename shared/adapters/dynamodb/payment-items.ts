@@ -17,10 +17,23 @@ import { isReasonCode, type ReasonCode } from '../../domain/reasons';
  *   pk = MSG#<partner>#<msgId>     sk = KEY                  uniqueness of the partner's MsgId
  *   pk = UETR#<partner>#<uetr>     sk = KEY                  uniqueness of the UETR
  *
+ * Open payments (RECEIVED / ACCEPTED) also carry `sweepShard` = OPEN#<0..3>: the sparse
+ * `byDeadline` index (sweepShard, deadlineEpochMs) lists exactly the payments that are not yet
+ * terminal, by deadline, for the deadline sweeper. Every terminal transition REMOVEs it.
+ *
  * Event sort keys are ordinal (1 RECEIVED, 2 ACCEPTED, 3 SETTLED|REJECTED): each transition
  * happens at most once, so a conditional put on the event item also guards the transition.
  */
 export const paymentKey = (paymentId: string) => ({ pk: `PAY#${paymentId}`, sk: 'PAYMENT' });
+export const SWEEP_SHARDS = 4;
+
+/** Shard of the byDeadline index for a payment (spreads open payments over a few partitions). */
+export function sweepShard(paymentId: string): string {
+  let h = 0;
+  for (let i = 0; i < paymentId.length; i++) h = (h * 31 + paymentId.charCodeAt(i)) >>> 0;
+  return `OPEN#${h % SWEEP_SHARDS}`;
+}
+
 export const rawKey = (paymentId: string) => ({ pk: `PAY#${paymentId}`, sk: 'RAW' });
 
 const KEY_PREFIX: Record<ReferenceKind, string> = { endToEndId: 'E2E', msgId: 'MSG', uetr: 'UETR' };
@@ -81,6 +94,7 @@ export function toPaymentItem(payment: Payment): Record<string, unknown> {
     rejectedAt: payment.rejectedAt,
     deadline: payment.deadline,
     deadlineEpochMs: Date.parse(payment.deadline),
+    sweepShard: payment.status === 'RECEIVED' || payment.status === 'ACCEPTED' ? sweepShard(payment.paymentId) : undefined,
     rejectionCode: payment.rejection?.code,
     rejectionMessage: payment.rejection?.message,
     iso: payment.iso,

@@ -1,4 +1,4 @@
-import { GetCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Payment, RawMessage, Rejection } from '../../domain/payment';
 import type { CreateOutcome, PaymentStore, ReferenceKind, TransitionOutcome } from '../../domain/ports';
 import { InternalError } from '../../domain/errors';
@@ -12,6 +12,7 @@ import {
   rawKey,
   referenceKey,
   referenceKeys,
+  SWEEP_SHARDS,
   toPaymentItem,
 } from './payment-items';
 
@@ -97,6 +98,60 @@ export class DynamoPaymentStore implements PaymentStore {
     return { contentType, sha256, body: Buffer.from(body) };
   }
 
+  async findPastDeadline(nowMs: number, limit: number): Promise<string[]> {
+    const ids: string[] = [];
+    for (let shard = 0; shard < SWEEP_SHARDS && ids.length < limit; shard++) {
+      try {
+        const out = await this.db.send(
+          new QueryCommand({
+            TableName: this.tableName,
+            IndexName: 'byDeadline',
+            KeyConditionExpression: 'sweepShard = :shard AND deadlineEpochMs < :now',
+            ExpressionAttributeValues: { ':shard': `OPEN#${shard}`, ':now': nowMs },
+            Limit: limit - ids.length,
+          }),
+        );
+        for (const item of out.Items ?? []) {
+          const pk = item.pk;
+          if (typeof pk === 'string' && pk.startsWith('PAY#')) ids.push(pk.slice(4));
+        }
+      } catch (error) {
+        rethrowAws(error, 'find payments past deadline');
+      }
+    }
+    return ids;
+  }
+
+  async flagForInvestigation(paymentId: string, reason: string, at: string): Promise<void> {
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.tableName,
+                Key: paymentKey(paymentId),
+                UpdateExpression: 'SET investigation = :note',
+                ConditionExpression: 'attribute_exists(pk)',
+                ExpressionAttributeValues: { ':note': { reason, at } },
+              },
+            },
+            {
+              Put: {
+                TableName: this.tableName,
+                Item: { pk: `PAY#${paymentId}`, sk: `NOTE#${at}#INVESTIGATION`, type: 'PAYMENT_NOTE', paymentId, reason, at },
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      const reasons = cancellationReasons(error);
+      if (reasons?.[0]?.Code === 'ConditionalCheckFailed') return; // unknown payment: nothing to flag
+      rethrowAws(error, 'flag payment for investigation');
+    }
+  }
+
   private async getItem(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
     try {
       const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
@@ -124,7 +179,8 @@ export class DynamoPaymentStore implements PaymentStore {
     const pastDeadline = options?.onlyIfPastDeadline === true;
     return this.transition(paymentId, {
       update:
-        'SET #status = :to, rejectedAt = :at, rejectionCode = :code, rejectionMessage = :msg, version = version + :one',
+        'SET #status = :to, rejectedAt = :at, rejectionCode = :code, rejectionMessage = :msg, version = version + :one ' +
+        'REMOVE sweepShard',
       condition: `#status IN (:received, :accepted)${pastDeadline ? ' AND deadlineEpochMs < :nowMs' : ''}`,
       values: {
         ':to': 'REJECTED',

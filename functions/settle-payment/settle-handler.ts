@@ -1,0 +1,112 @@
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
+import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { parseSettlementMessage } from '../../shared/adapters/sqs/settlement-message';
+import type { Clock, Ledger, PaymentStore } from '../../shared/domain/ports';
+import { realRetryEnv, type RetryPolicy, type RetryEnv } from '../../shared/domain/retry';
+import { settlePayment } from '../../shared/domain/settle';
+import type { SettlementMessage } from '../../shared/domain/payment';
+import { logger, metrics } from '../../shared/observability/powertools';
+
+export interface SettleHandlerDeps {
+  readonly store: PaymentStore;
+  readonly ledger: Ledger;
+  readonly clock: Clock;
+  readonly retry: RetryPolicy;
+  readonly retryEnv?: RetryEnv;
+  /** The queue's maxReceiveCount: a record failing on its last receive is going to the DLQ. */
+  readonly maxReceiveCount: number;
+  /** Client and table of the Powertools idempotency records. */
+  readonly idempotency: { readonly client: DynamoDBClient; readonly tableName: string; readonly expiresAfterSeconds?: number };
+}
+
+export type SettleBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
+
+/**
+ * The settle consumer, built from its dependencies (handler.ts wires the real ones; the chaos
+ * tests wire clients with injected faults). Each record is settled at most once: Powertools
+ * idempotency keyed on the payment id (Lambda context registered, so an in-progress record
+ * expires with a dead invocation), and the ledger transaction's conditions as the final guard.
+ * A failed record and the later records of its message group are reported as batch item
+ * failures; other groups carry on (skipGroupOnError).
+ */
+export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
+  let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
+  const settleDeps = {
+    ledger: deps.ledger,
+    store: deps.store,
+    clock: deps.clock,
+    retry: deps.retry,
+    // Keep a 500 ms margin so a retry never runs into the Lambda time-out.
+    retryEnv: { ...(deps.retryEnv ?? realRetryEnv), remainingMs: () => remainingMs() - 500 },
+  };
+
+  const idempotencyConfig = new IdempotencyConfig({
+    eventKeyJmesPath: 'paymentId',
+    throwOnNoIdempotencyKey: true,
+    expiresAfterSeconds: deps.idempotency.expiresAfterSeconds ?? 3600,
+  });
+  const settleOnce = makeIdempotent((message: SettlementMessage) => settlePayment(message, settleDeps), {
+    persistenceStore: new DynamoDBPersistenceLayer({
+      tableName: deps.idempotency.tableName,
+      awsSdkV3Client: deps.idempotency.client,
+    }),
+    config: idempotencyConfig,
+  });
+
+  /**
+   * A record failing on its last allowed receive is about to be moved to the dead-letter queue:
+   * flag its payment for investigation (the deadline sweeper will make it terminal) and emit
+   * the DlqArrivals metric the alarm watches. The failure itself still propagates.
+   */
+  async function onLastFailure(record: SQSRecord, error: unknown): Promise<void> {
+    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
+    if (!(receiveCount >= deps.maxReceiveCount)) return;
+    metrics.addMetric('DlqArrivals', MetricUnit.Count, 1);
+    const reason = error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
+    let paymentId: string | undefined;
+    try {
+      paymentId = parseSettlementMessage(record.body).paymentId;
+    } catch {
+      paymentId = undefined; // unparseable: nothing to flag, the DLQ message is the evidence
+    }
+    logger.error('settlement message going to the dead-letter queue', { messageId: record.messageId, paymentId, error });
+    if (paymentId !== undefined) {
+      await deps.store
+        .flagForInvestigation(paymentId, reason, new Date(deps.clock.now()).toISOString())
+        .catch((flagError: unknown) => logger.error('could not flag payment for investigation', { paymentId, error: flagError }));
+    }
+  }
+
+  async function settleRecord(record: SQSRecord) {
+    try {
+      return await settleParsed(record);
+    } catch (error) {
+      await onLastFailure(record, error);
+      throw error;
+    }
+  }
+
+  async function settleParsed(record: SQSRecord) {
+    const message = parseSettlementMessage(record.body);
+    logger.appendKeys({ paymentId: message.paymentId, partnerId: message.partnerId, endToEndId: message.endToEndId });
+    try {
+      const result = await settleOnce(message);
+      metrics.addMetric(result.status === 'SETTLED' ? 'PaymentsSettled' : 'PaymentsRejected', MetricUnit.Count, 1);
+      logger.info('payment settled', { status: result.status, reasonCode: result.reasonCode, replay: result.replay });
+      return result;
+    } finally {
+      logger.removeKeys(['paymentId', 'partnerId', 'endToEndId']);
+    }
+  }
+
+  const processor = new SqsFifoPartialProcessorAsync();
+  return async (event, context) => {
+    idempotencyConfig.registerLambdaContext(context);
+    remainingMs = () => context.getRemainingTimeInMillis();
+    return processPartialResponse(event, settleRecord, processor, { context, skipGroupOnError: true });
+  };
+}

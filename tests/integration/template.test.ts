@@ -1,0 +1,126 @@
+import { packageStage, resourcesOfType, type CfnTemplate } from '../support/package-template';
+
+/**
+ * `sls package` for every deployable stage, offline, and assertions on the CloudFormation it
+ * produces: the FIFO queue and its DLQ wiring, the tables, the settle event source mapping,
+ * and least-privilege per-function roles.
+ */
+const STAGES = ['dev', 'uat', 'cert', 'prod'] as const;
+const templates = new Map<string, CfnTemplate>();
+
+beforeAll(async () => {
+  // Sequential: esbuild and osls share the .esbuild work folder.
+  for (const stage of STAGES) templates.set(stage, (await packageStage(stage)).template);
+}, 240_000);
+
+function template(stage: string): CfnTemplate {
+  const t = templates.get(stage);
+  if (!t) throw new Error(`no template for ${stage}`);
+  return t;
+}
+
+function props(t: CfnTemplate, logicalId: string): Record<string, unknown> {
+  const resource = t.Resources[logicalId];
+  if (!resource) throw new Error(`${logicalId} missing`);
+  return resource.Properties ?? {};
+}
+
+describe.each(STAGES)('stage %s template', (stage) => {
+  it('declares the FIFO payments queue with a FIFO dead-letter queue', () => {
+    const t = template(stage);
+    const queue = props(t, 'PaymentsQueue');
+    expect(queue).toMatchObject({
+      QueueName: `rtp-pipeline-${stage}-payments.fifo`,
+      FifoQueue: true,
+      ContentBasedDeduplication: false,
+      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 },
+    });
+    expect(props(t, 'PaymentsDeadLetterQueue')).toMatchObject({ FifoQueue: true, QueueName: `rtp-pipeline-${stage}-payments-dlq.fifo` });
+  });
+
+  it('keeps the queue visibility timeout at least 6x the settle function timeout', () => {
+    const t = template(stage);
+    const timeout = Number(props(t, 'SettlePaymentLambdaFunction').Timeout);
+    expect(Number(props(t, 'PaymentsQueue').VisibilityTimeout)).toBeGreaterThanOrEqual(6 * timeout);
+  });
+
+  it('maps the queue to settle with ReportBatchItemFailures', () => {
+    const [mapping] = resourcesOfType(template(stage), 'AWS::Lambda::EventSourceMapping');
+    expect(mapping?.[1].Properties).toMatchObject({
+      EventSourceArn: { 'Fn::GetAtt': ['PaymentsQueue', 'Arn'] },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      BatchSize: 10,
+    });
+  });
+
+  it('declares the tables, with TTL on idempotency and nonce records', () => {
+    const t = template(stage);
+    for (const id of ['PaymentsTable', 'LedgerTable', 'IdempotencyTable', 'PartnersTable', 'NoncesTable']) {
+      expect(props(t, id)).toMatchObject({ BillingMode: 'PAY_PER_REQUEST' });
+    }
+    expect(props(t, 'IdempotencyTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
+    expect(props(t, 'NoncesTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+  });
+
+  it('runs every function on nodejs22.x arm64 with its own role', () => {
+    const functions = resourcesOfType(template(stage), 'AWS::Lambda::Function');
+    expect(functions.map(([id]) => id).sort()).toEqual([
+      'GetPaymentLambdaFunction',
+      'PaymentStatusRequestLambdaFunction',
+      'SettlePaymentLambdaFunction',
+      'SubmitPaymentLambdaFunction',
+      'SweepDeadlinesLambdaFunction',
+    ]);
+    const roles = new Set<string>();
+    for (const [, fn] of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'] });
+      roles.add(JSON.stringify(fn.Properties?.Role));
+    }
+    expect(roles.size).toBe(functions.length);
+  });
+
+  it('grants only named actions on named resources (no wildcard action, "*" only for X-Ray)', () => {
+    for (const [id, role] of resourcesOfType(template(stage), 'AWS::IAM::Role')) {
+      expect(role.Properties?.ManagedPolicyArns ?? []).toEqual([]);
+      const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] } }[];
+      for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
+        const actions = ([] as string[]).concat(statement.Action);
+        for (const action of actions) expect(`${id}:${action}`).not.toMatch(/\*/);
+        const resources = ([] as unknown[]).concat(statement.Resource);
+        if (resources.includes('*')) {
+          expect(`${id}:${actions.sort().join(',')}`).toBe(`${id}:xray:PutTelemetryRecords,xray:PutTraceSegments`);
+        }
+      }
+    }
+  });
+
+  it('does not let submit touch the ledger or settle send to the queue', () => {
+    const t = template(stage);
+    const statements = (roleId: string) =>
+      JSON.stringify((props(t, roleId).Policies as unknown[]) ?? []);
+    expect(statements('SubmitPaymentRole')).not.toContain('LedgerTable');
+    expect(statements('SubmitPaymentRole')).not.toContain('TransactWriteItems');
+    expect(statements('SettlePaymentRole')).not.toContain('sqs:SendMessage');
+    expect(statements('GetPaymentRole')).not.toMatch(/PutItem.*PaymentsTable|UpdateItem/);
+  });
+
+  it('runs the deadline sweeper every minute on a sparse byDeadline index', () => {
+    const t = template(stage);
+    const rules = resourcesOfType(t, 'AWS::Events::Rule').map(([, r]) => r.Properties);
+    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 minute)' })]));
+    expect(props(t, 'PaymentsTable').GlobalSecondaryIndexes).toEqual([
+      expect.objectContaining({
+        IndexName: 'byDeadline',
+        KeySchema: [
+          { AttributeName: 'sweepShard', KeyType: 'HASH' },
+          { AttributeName: 'deadlineEpochMs', KeyType: 'RANGE' },
+        ],
+      }),
+    ]);
+  });
+
+  it('exposes the HTTP API routes', () => {
+    const routes = resourcesOfType(template(stage), 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
+    expect(routes.sort()).toEqual(['GET /payments', 'GET /payments/{id}', 'POST /payments', 'POST /payments/status-requests']);
+  });
+});
