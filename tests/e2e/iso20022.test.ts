@@ -1,0 +1,157 @@
+import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
+import { LocalFileSecretSource } from '../../shared/adapters/secrets/secret-source';
+import { PartnerClient } from '../../shared/partner-client';
+import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../../shared/iso20022';
+import { fixture, PACS008_SAMPLES, FEDNOW_SCENARIO1 } from '../../shared/iso20022/__fixtures__';
+import type { LocalStack } from '../../local/stack';
+import { openAccount, testAdapters, testConfig } from '../support/adapters';
+import { startTestStack } from '../support/local-stack';
+
+/**
+ * The real FedNow and TCH RTP samples end to end on the local stack: every pacs.008 is accepted
+ * (pacs.002 ACTC in the partner's own form) and settles (ACSC); pacs.028 asks for the status.
+ */
+let stack: LocalStack;
+let adapters: ReturnType<typeof testAdapters>;
+let registry: DynamoPartnerRegistry;
+
+beforeAll(async () => {
+  stack = await startTestStack();
+  adapters = testAdapters(testConfig());
+  const config = testConfig();
+  registry = new DynamoPartnerRegistry(adapters.clients.documents, config.tables.partners, new LocalFileSecretSource('/nonexistent'), {
+    cacheSeconds: 0,
+    secretPrefix: config.partners.secretPrefix,
+  });
+  const accounts = new Set(PACS008_SAMPLES.flatMap((s) => [s.expected.debtor, s.expected.creditor]));
+  for (const account of accounts) await openAccount(adapters, account, 100_000_000_00);
+}, 60_000);
+
+afterAll(async () => {
+  await stack?.stop();
+});
+
+/** A fresh partner for the sample's institution, so each test owns its references. */
+async function partnerFor(agentIds: readonly string[]): Promise<PartnerClient> {
+  const partnerId = `iso-${randomUUID().slice(0, 8)}`;
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  await registry.putPartner({ partnerId, name: partnerId, status: 'ACTIVE', agentIds: [...agentIds], currencies: ['USD'] });
+  await registry.putKey({
+    keyId: `${partnerId}-k1`,
+    partnerId,
+    alg: 'ed25519',
+    status: 'ACTIVE',
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  return new PartnerClient({ baseUrl: stack.url, keyId: `${partnerId}-k1`, alg: 'ed25519', privateKey });
+}
+
+function node(value: IsoNode | undefined, ...path: string[]): IsoNode | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current === undefined || typeof current === 'string' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, IsoNode>)[key];
+  }
+  return current;
+}
+
+function txStatus(report: IsoNode): { status?: IsoNode; e2e?: IsoNode; reason?: IsoNode } {
+  const tx = node(report, 'TxInfAndSts');
+  return {
+    status: node(tx, 'TxSts'),
+    e2e: node(tx, 'OrgnlEndToEndId'),
+    reason: node(tx, 'StsRsnInf', 'Rsn', 'Cd'),
+  };
+}
+
+async function waitForXmlStatus(client: PartnerClient, endToEndId: string, want: string): Promise<IsoNode> {
+  const until = Date.now() + 15_000;
+  for (;;) {
+    const res = await client.request('GET', `/payments?endToEndId=${encodeURIComponent(endToEndId)}`, { accept: 'application/xml' });
+    expect(res.status).toBe(200);
+    const report = parsePacs002Xml(res.body).FIToFIPmtStsRpt;
+    if (txStatus(report).status === want || Date.now() > until) return report;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+describe('ISO 20022 intake (local stack)', () => {
+  it.each(PACS008_SAMPLES.map((s) => [s.file, s] as const))('accepts and settles %s', async (_file, sample) => {
+    const client = await partnerFor(sample.partner.agentIds);
+    const debtorBefore = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
+    const res = await client.submitPayment(fixture(sample.file), 'application/xml');
+    expect(res.status).toBe(202);
+    expect(res.headers['content-type']).toContain('application/xml');
+    const ack = parsePacs002Xml(res.body);
+    expect(ack.envelope).toBe(sample.envelope);
+    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: sample.expected.endToEndId });
+
+    const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
+    expect(txStatus(settled).status).toBe('ACSC');
+    const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
+    expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
+  });
+
+  it('accepts the JSON form of a sample and answers in JSON', async () => {
+    const sample = PACS008_SAMPLES[0];
+    if (!sample) throw new Error('no samples');
+    const client = await partnerFor(sample.partner.agentIds);
+    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(fixture(sample.file))));
+    const res = await client.submitPayment(json, 'application/json');
+    expect(res.status).toBe(202);
+    const ack = JSON.parse(res.body) as { FIToFIPmtStsRpt: IsoNode };
+    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: sample.expected.endToEndId });
+  });
+
+  it('keeps the raw message with its digest, immutable, next to the payment', async () => {
+    const client = await partnerFor(['011104238']);
+    const xml = fixture(FEDNOW_SCENARIO1);
+    const res = await client.submitPayment(xml, 'application/xml');
+    expect(res.status).toBe(202);
+    const paymentId = res.headers.location?.split('/').pop() ?? '';
+    const raw = await adapters.payments.getRawMessage(paymentId);
+    expect(raw?.body.toString('utf8')).toBe(xml);
+    expect(raw?.sha256).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('answers a resend with the original answer, and a changed resend with RJCT DUPL', async () => {
+    const client = await partnerFor(['011104238']);
+    const xml = fixture(FEDNOW_SCENARIO1);
+    const [a, b] = await Promise.all([client.submitPayment(xml, 'application/xml'), client.submitPayment(xml, 'application/xml')]);
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.headers.location).toBe(b.headers.location);
+
+    const changed = xml.replace('>51.74<', '>51.75<');
+    expect(changed).not.toBe(xml);
+    const dupl = await client.submitPayment(changed, 'application/xml');
+    expect(dupl.status).toBe(409);
+    expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'RJCT', reason: 'DUPL' });
+  });
+
+  it('refuses a rule violation with pacs.002 RJCT and the reason, writing nothing', async () => {
+    const client = await partnerFor(['999999999']);
+    const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
+    expect(res.status).toBe(400);
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'RJCT', reason: 'AGNT' });
+  });
+
+  it('answers garbage that is not a pacs.008 with a 400 JSON error', async () => {
+    const client = await partnerFor(['011104238']);
+    const res = await client.submitPayment('<hello/>', 'application/xml');
+    expect(res.status).toBe(400);
+    expect(JSON.parse(res.body).error.code).toBe('FF01');
+  });
+
+  it('answers a pacs.028 status request with the pacs.002 of the payment', async () => {
+    const client = await partnerFor(['011104238']);
+    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
+      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
+      .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, '');
+    const res = await client.request('POST', '/payments/status-requests', { body: request, contentType: 'application/xml' });
+    expect(res.status).toBe(200);
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'ACSC', e2e: 'Scenario01EtoEId001' });
+  });
+});
