@@ -5,14 +5,6 @@ import jestPlugin from 'eslint-plugin-jest';
 export default tseslint.config(
   { ignores: ['node_modules/', '.serverless/', '.esbuild/', 'coverage/', '.local/', 'bench/results/'] },
   js.configs.recommended,
-  {
-    files: ['**/*.js', '**/*.cjs'],
-    languageOptions: {
-      sourceType: 'commonjs',
-      globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly', console: 'readonly', process: 'readonly' },
-    },
-    rules: { '@typescript-eslint/no-require-imports': 'off' },
-  },
   ...tseslint.configs.recommended,
   {
     rules: {
@@ -30,5 +22,14 @@ export default tseslint.config(
       'jest/expect-expect': ['error', { assertFunctionNames: ['expect', 'fc.assert', 'assert*'] }],
       '@typescript-eslint/no-non-null-assertion': 'off',
     },
+  },
+  {
+    // CommonJS config files and maintenance scripts.
+    files: ['**/*.js', '**/*.cjs'],
+    languageOptions: {
+      sourceType: 'commonjs',
+      globals: { module: 'readonly', require: 'readonly', __dirname: 'readonly', console: 'readonly', process: 'readonly' },
+    },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
 );
