@@ -3,10 +3,10 @@ import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type Dynamo
 import * as z from 'zod/mini';
 import type { Account, JournalEntry } from '../../domain/account';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
-import { InternalError, TransientError } from '../../domain/errors';
+import { InternalError } from '../../domain/errors';
 import type { SettlementMessage } from '../../domain/payment';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
-import { cancellationReasons, rethrowAws, TRANSIENT_CANCELLATION_CODES, type CancellationReason } from './errors';
+import { conditionFailures, rethrowAws, type CancellationReason } from './errors';
 import { eventItem, paymentKey, plainItem } from './payment-items';
 
 /**
@@ -158,9 +158,7 @@ export class DynamoLedger implements Ledger {
       );
       return { kind: 'settled', settledAt: at };
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) return rethrowAws(error, 'settle');
-      return interpretCancellation(reasons, m, nowMs, error);
+      return interpretCancellation(conditionFailures(error, 'settle'), m, nowMs, error);
     }
   }
 
@@ -239,9 +237,6 @@ function interpretCancellation(
   nowMs: number,
   error: unknown,
 ): LedgerOutcome {
-  if (reasons.some((r) => r.Code && TRANSIENT_CANCELLATION_CODES.has(r.Code))) {
-    throw new TransientError('settle: transaction conflict or throttling', { cause: error });
-  }
   const [paymentReason, debtorReason, creditorReason] = reasons;
   if (failed(paymentReason)) {
     const payment = plainItem(paymentReason?.Item);

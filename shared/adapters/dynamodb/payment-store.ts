@@ -2,8 +2,7 @@ import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentCl
 import type { Payment, RawMessage, Rejection } from '../../domain/payment';
 import type { CreateOutcome, PaymentStore, ReferenceKind, TransitionOutcome } from '../../domain/ports';
 import { InternalError } from '../../domain/errors';
-import { cancellationReasons, rethrowAws, TRANSIENT_CANCELLATION_CODES } from './errors';
-import { TransientError } from '../../domain/errors';
+import { cancellationReasons, conditionFailures, rethrowAws } from './errors';
 import {
   eventItem,
   fromPaymentItem,
@@ -60,11 +59,7 @@ export class DynamoPaymentStore implements PaymentStore {
       );
       return { created: true };
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) rethrowAws(error, 'create payment');
-      if (reasons.some((r) => r.Code && TRANSIENT_CANCELLATION_CODES.has(r.Code))) {
-        throw new TransientError('create payment: transaction conflict', { cause: error });
-      }
+      const reasons = conditionFailures(error, 'create payment');
       // Reasons are in TransactItems order: [payment, ...keys, event, raw?].
       for (const reason of reasons.slice(1, 1 + keys.length)) {
         const holder = plainItem(reason.Item);
@@ -222,11 +217,7 @@ export class DynamoPaymentStore implements PaymentStore {
         }),
       );
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (!reasons) rethrowAws(error, 'payment transition');
-      if (reasons.some((r) => r.Code && TRANSIENT_CANCELLATION_CODES.has(r.Code))) {
-        throw new TransientError('payment transition: transaction conflict', { cause: error });
-      }
+      conditionFailures(error, 'payment transition');
       return { applied: false, current: await this.get(paymentId) };
     }
     return { applied: true };
