@@ -7,6 +7,7 @@ import { header } from '../../shared/http/body';
 import { httpHandler } from '../../shared/http/middleware';
 import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
 import { statusAnswer } from '../../shared/intake/status-answer';
+import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -37,4 +38,6 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
     payment = await findPaymentForPartner(data.payments, partnerId, kind, value);
   }
   return statusAnswer(payment, header(event, 'accept'), systemClock.now());
-}).use(partnerAuth(auth.verifier));
+})
+  .use(partnerAuth(auth.verifier, auth.rateLimit))
+  .use(runtimeLogLevel());

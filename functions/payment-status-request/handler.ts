@@ -6,6 +6,7 @@ import { header, MAX_BODY_BYTES, mediaType, rawBody } from '../../shared/http/bo
 import { httpHandler } from '../../shared/http/middleware';
 import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
 import { statusAnswer } from '../../shared/intake/status-answer';
+import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { parsePacs028Json, parsePacs028Xml } from '../../shared/iso20022';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
@@ -45,4 +46,6 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   if (value === undefined) throw new MalformedRequestError('the pacs.028 names no original payment');
   const payment = await findPaymentForPartner(data.payments, partnerId, kind, value);
   return statusAnswer(payment, xml ? 'application/xml' : 'application/json', systemClock.now());
-}).use(partnerAuth(auth.verifier));
+})
+  .use(partnerAuth(auth.verifier, auth.rateLimit))
+  .use(runtimeLogLevel());

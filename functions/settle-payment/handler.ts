@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { getConfig } from '../../shared/config/config';
 import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
+import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger, metrics, tracer } from '../../shared/observability/powertools';
 import { buildDataAdapters } from '../../shared/wiring/data';
 import { createSettleHandler } from './settle-handler';
@@ -25,4 +26,5 @@ export const handler = middy(
 )
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(runtimeLogLevel());

@@ -2,14 +2,15 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { parseSettlementMessage } from '../../shared/adapters/sqs/settlement-message';
 import type { Clock, Ledger, PaymentStore } from '../../shared/domain/ports';
 import { realRetryEnv, type RetryPolicy, type RetryEnv } from '../../shared/domain/retry';
 import { settlePayment } from '../../shared/domain/settle';
 import type { SettlementMessage } from '../../shared/domain/payment';
-import { logger, metrics } from '../../shared/observability/powertools';
+import { appendCorrelation, clearCorrelation, correlationOf, correlationOfRecord } from '../../shared/observability/correlation';
+import { pipelineMetrics } from '../../shared/observability/metrics';
+import { logger } from '../../shared/observability/powertools';
 
 export interface SettleHandlerDeps {
   readonly store: PaymentStore;
@@ -49,7 +50,12 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotency.expiresAfterSeconds ?? 3600,
   });
-  const settleOnce = makeIdempotent((message: SettlementMessage) => settlePayment(message, settleDeps), {
+  // `run` (not part of the idempotency key) tells a real settlement from an answer replayed by
+  // Powertools idempotency, so the metrics count each payment once.
+  const settleOnce = makeIdempotent((message: SettlementMessage, run?: { executed: boolean }) => {
+    if (run) run.executed = true;
+    return settlePayment(message, settleDeps);
+  }, {
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: deps.idempotency.tableName,
       awsSdkV3Client: deps.idempotency.client,
@@ -65,7 +71,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
   async function onLastFailure(record: SQSRecord, error: unknown): Promise<void> {
     const receiveCount = Number(record.attributes.ApproximateReceiveCount);
     if (!(receiveCount >= deps.maxReceiveCount)) return;
-    metrics.addMetric('DlqArrivals', MetricUnit.Count, 1);
+    pipelineMetrics.dlqArrival();
     const reason = error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
     let paymentId: string | undefined;
     try {
@@ -82,25 +88,33 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
   }
 
   async function settleRecord(record: SQSRecord) {
+    appendCorrelation(correlationOfRecord(record));
+    pipelineMetrics.queueWait(deps.clock.now() - Number(record.attributes.SentTimestamp));
     try {
       return await settleParsed(record);
     } catch (error) {
       await onLastFailure(record, error);
       throw error;
+    } finally {
+      clearCorrelation();
     }
   }
 
   async function settleParsed(record: SQSRecord) {
     const message = parseSettlementMessage(record.body);
-    logger.appendKeys({ paymentId: message.paymentId, partnerId: message.partnerId, endToEndId: message.endToEndId });
-    try {
-      const result = await settleOnce(message);
-      metrics.addMetric(result.status === 'SETTLED' ? 'PaymentsSettled' : 'PaymentsRejected', MetricUnit.Count, 1);
-      logger.info('payment settled', { status: result.status, reasonCode: result.reasonCode, replay: result.replay });
-      return result;
-    } finally {
-      logger.removeKeys(['paymentId', 'partnerId', 'endToEndId']);
-    }
+    appendCorrelation(correlationOf(message));
+    const run = { executed: false };
+    const result = await settleOnce(message, run);
+    pipelineMetrics.settlementOutcome({
+      status: result.status,
+      ...(result.reasonCode !== undefined ? { reasonCode: result.reasonCode } : {}),
+      replay: result.replay || !run.executed,
+      acceptedAt: message.acceptedAt,
+      deadline: message.deadline,
+      terminalAtMs: deps.clock.now(),
+    });
+    logger.info('payment settled', { status: result.status, reasonCode: result.reasonCode, replay: result.replay });
+    return result;
   }
 
   const processor = new SqsFifoPartialProcessorAsync();

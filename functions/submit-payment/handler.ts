@@ -1,4 +1,3 @@
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { getConfig } from '../../shared/config/config';
 import { ForbiddenError } from '../../shared/domain/errors';
 import { systemClock } from '../../shared/domain/ports';
@@ -11,7 +10,10 @@ import { jsonResponse, textResponse } from '../../shared/http/responses';
 import { detectIntakeForm } from '../../shared/intake/detect';
 import { submitPacs008 } from '../../shared/intake/iso-submit';
 import { parseJsonPayment } from '../../shared/intake/json-payment';
-import { logger, metrics } from '../../shared/observability/powertools';
+import { annotateTrace, appendCorrelation, correlationOf } from '../../shared/observability/correlation';
+import { pipelineMetrics } from '../../shared/observability/metrics';
+import { intakeRefusals, runtimeLogLevel } from '../../shared/observability/middleware';
+import { logger } from '../../shared/observability/powertools';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -34,12 +36,15 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
     if (!partner) throw new ForbiddenError('partner_unknown', 'partner profile not found');
     const outcome = await submitPacs008({ body, contentType: contentType ?? 'application/xml', partner }, submitDeps);
     if (outcome.payment) {
-      logger.appendKeys({ paymentId: outcome.payment.paymentId, endToEndId: outcome.payment.references.endToEndId });
+      const ids = correlationOf(outcome.payment);
+      appendCorrelation(ids);
+      annotateTrace(ids);
       logger.info(outcome.duplicate ? 'duplicate submission answered' : 'payment accepted', { form: 'pacs.008' });
-      metrics.addMetric(outcome.duplicate ? 'DuplicateSubmissions' : 'PaymentsAccepted', MetricUnit.Count, 1);
+      if (outcome.duplicate) pipelineMetrics.idempotentReplay('submit');
+      else pipelineMetrics.paymentAccepted();
     } else {
       logger.info('payment refused', { reasonCode: outcome.reasonCode, form: 'pacs.008' });
-      metrics.addMetric('PaymentsRefusedAtIntake', MetricUnit.Count, 1);
+      pipelineMetrics.intakeRefusal(outcome.reasonCode);
     }
     return textResponse(outcome.httpStatus, outcome.body, outcome.contentType, {
       ...(outcome.payment ? { location: `/payments/${outcome.payment.paymentId}` } : {}),
@@ -48,8 +53,14 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
 
   const instruction = parseJsonPayment(readJsonBody(body, contentType), partnerId);
   const { payment, duplicate } = await submitPayment(instruction, submitDeps);
-  logger.appendKeys({ paymentId: payment.paymentId, endToEndId: payment.references.endToEndId });
+  const ids = correlationOf(payment);
+  appendCorrelation(ids);
+  annotateTrace(ids);
   logger.info(duplicate ? 'duplicate submission answered' : 'payment accepted', { status: payment.status });
-  metrics.addMetric(duplicate ? 'DuplicateSubmissions' : 'PaymentsAccepted', MetricUnit.Count, 1);
+  if (duplicate) pipelineMetrics.idempotentReplay('submit');
+  else pipelineMetrics.paymentAccepted();
   return jsonResponse(202, paymentView(payment), { location: `/payments/${payment.paymentId}` });
-}).use(partnerAuth(auth.verifier));
+})
+  .use(partnerAuth(auth.verifier, auth.rateLimit))
+  .use(intakeRefusals())
+  .use(runtimeLogLevel());

@@ -1,12 +1,13 @@
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { getConfig } from '../../shared/config/config';
 import { systemClock } from '../../shared/domain/ports';
 import { sweepPastDeadline } from '../../shared/domain/sweep';
+import { pipelineMetrics } from '../../shared/observability/metrics';
+import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger, metrics, tracer } from '../../shared/observability/powertools';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -35,9 +36,10 @@ export const handler = middy(async (_event: unknown, context: Context) => {
     if (context.getRemainingTimeInMillis() < intervalMs + 2_000) break;
     await sleep(intervalMs);
   } while (context.getRemainingTimeInMillis() > 2_000);
-  metrics.addMetric('PaymentsTimedOut', MetricUnit.Count, rejected);
+  pipelineMetrics.paymentsTimedOut(rejected);
   return { sweeps, rejected };
 })
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { clearState: true }))
-  .use(logMetrics(metrics));
+  .use(logMetrics(metrics))
+  .use(runtimeLogLevel());

@@ -32,6 +32,7 @@ const ConfigSchema = z.object({
   SIGNATURE_WINDOW_SECONDS: intIn(1, 3600, 300),
   SIGNATURE_MAX_SKEW_SECONDS: intIn(0, 60, 5),
   PARTNER_CACHE_SECONDS: intIn(0, 3600, 60),
+  PARTNER_RATE_LIMIT_PER_SECOND: intIn(1, 100_000, 50),
   PARTNER_SECRET_PREFIX: text,
   /** Local stage only: JSON file standing in for Secrets Manager. Empty on AWS. */
   RTP_LOCAL_SECRETS_FILE: optionalText,
@@ -56,6 +57,8 @@ export interface Config {
   readonly signatures: { readonly windowSeconds: number; readonly maxSkewSeconds: number };
   readonly partners: {
     readonly cacheSeconds: number;
+    /** Default requests per second per partner (a partner profile may set its own). */
+    readonly rateLimitPerSecond: number;
     /** Secrets Manager name prefix of partner HMAC secrets (`<prefix><keyId>`). */
     readonly secretPrefix: string;
     readonly localSecretsFile?: string;
@@ -88,6 +91,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     signatures: { windowSeconds: e.SIGNATURE_WINDOW_SECONDS, maxSkewSeconds: e.SIGNATURE_MAX_SKEW_SECONDS },
     partners: {
       cacheSeconds: e.PARTNER_CACHE_SECONDS,
+      rateLimitPerSecond: e.PARTNER_RATE_LIMIT_PER_SECOND,
       secretPrefix: e.PARTNER_SECRET_PREFIX,
       ...(e.RTP_LOCAL_SECRETS_FILE ? { localSecretsFile: e.RTP_LOCAL_SECRETS_FILE } : {}),
     },

@@ -96,6 +96,13 @@ export class NotFoundError extends AppError {
   readonly code = 'NOT_FOUND';
 }
 
+/** The partner sends faster than its configured rate. 429, retry after a second. */
+export class TooManyRequestsError extends AppError {
+  readonly httpStatus = 429;
+  readonly expose = true;
+  readonly code = 'THROTTLED';
+}
+
 /** Same business key re-used with different content. 409 / DUPL. */
 export class DuplicateError extends AppError {
   readonly httpStatus = 409;

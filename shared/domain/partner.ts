@@ -10,6 +10,8 @@ export interface Partner {
   readonly agentIds: readonly string[];
   /** Per-payment limit in minor units, if lower than the rail's. */
   readonly limitMinor?: number;
+  /** Requests per second the partner may make (defaults to the stage's setting). */
+  readonly rateLimitPerSecond?: number;
   /** Currencies the partner may send. */
   readonly currencies: readonly string[];
 }

@@ -74,6 +74,12 @@ export interface PaymentQueue {
   enqueue(message: SettlementMessage): Promise<void>;
 }
 
+/** Counts requests per key and second; refuses beyond the limit (fixed one-second windows). */
+export interface RateLimiter {
+  /** True when the request fits in this second's budget (and counts it), false when over. */
+  consume(key: string, limitPerSecond: number, nowMs: number): Promise<boolean>;
+}
+
 export interface Clock {
   now(): number;
 }

@@ -1,9 +1,10 @@
 import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { RequestVerifier, VerifiedRequest } from '../auth/verifier';
-import { AuthenticationError, InternalError } from '../domain/errors';
-import { logger, metrics } from '../observability/powertools';
+import { AuthenticationError, InternalError, TooManyRequestsError } from '../domain/errors';
+import type { RateLimiter } from '../domain/ports';
+import { pipelineMetrics } from '../observability/metrics';
+import { logger } from '../observability/powertools';
 import { rawBody } from './body';
 import type { HttpResponse } from './responses';
 
@@ -22,6 +23,13 @@ function lowerCaseHeaders(headers: APIGatewayProxyEventV2['headers']): Record<st
   return out;
 }
 
+/** The keyid a refused request claimed, for the log (never the signature): best effort. */
+function claimedKeyId(headers: APIGatewayProxyEventV2['headers']): string | undefined {
+  const input = lowerCaseHeaders(headers)['signature-input'];
+  const match = input === undefined ? null : /;keyid="([A-Za-z0-9._:-]{1,64})"/.exec(input);
+  return match?.[1];
+}
+
 /**
  * The target URI the partner addressed, rebuilt from what API Gateway passes on: scheme from
  * X-Forwarded-Proto (API Gateway sets it; https when absent), authority from Host, then the raw
@@ -34,6 +42,15 @@ export function targetUri(event: APIGatewayProxyEventV2): string {
   return `${scheme}://${host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
 }
 
+/** Per-partner request rate, checked after the signature (so only a real partner is counted). */
+export interface PartnerRateLimit {
+  readonly limiter: RateLimiter;
+  /** The partner's own limit, if its profile sets one. */
+  readonly limitFor: (partnerId: string) => Promise<number | undefined>;
+  readonly defaultPerSecond: number;
+  readonly now: () => number;
+}
+
 /**
  * RFC 9421 request-signature verification for every partner route (shared/auth/verifier.ts).
  * A refused request stops here: nothing is written (the nonce is claimed only by a request
@@ -42,6 +59,7 @@ export function targetUri(event: APIGatewayProxyEventV2): string {
  */
 export function partnerAuth(
   verifier: RequestVerifier,
+  rateLimit?: PartnerRateLimit,
 ): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
   return {
     before: async (request) => {
@@ -55,10 +73,19 @@ export function partnerAuth(
         });
         request.context.partner = verified;
         logger.appendKeys({ partnerId: verified.partnerId, keyId: verified.keyId });
+        if (rateLimit) {
+          const limit = (await rateLimit.limitFor(verified.partnerId)) ?? rateLimit.defaultPerSecond;
+          if (!(await rateLimit.limiter.consume(verified.partnerId, limit, rateLimit.now()))) {
+            pipelineMetrics.partnerThrottled();
+            throw new TooManyRequestsError(`more than ${limit} requests per second`);
+          }
+        }
       } catch (error) {
         if (error instanceof AuthenticationError) {
-          metrics.addDimensions({ reason: error.code });
-          metrics.addMetric('SignatureFailures', MetricUnit.Count, 1);
+          const keyId = claimedKeyId(event.headers);
+          if (keyId !== undefined) logger.appendKeys({ keyId });
+          // Total + a per-reason breakdown of its own (shared/observability/metrics.ts).
+          pipelineMetrics.signatureFailure(error.code);
         }
         throw error;
       }

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { wwwAuthenticate } from '../auth/verifier';
-import { AppError, AuthenticationError, TransientError, ValidationError } from '../domain/errors';
+import { AppError, AuthenticationError, TooManyRequestsError, TransientError, ValidationError } from '../domain/errors';
 
 export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
 
@@ -34,7 +34,11 @@ export function textResponse(
 export function errorResponse(error: unknown, requestId: string): HttpResponse {
   if (error instanceof AppError && error.expose) {
     const headers: Record<string, string> =
-      error instanceof AuthenticationError ? { 'www-authenticate': wwwAuthenticate(error.code) } : {};
+      error instanceof AuthenticationError
+        ? { 'www-authenticate': wwwAuthenticate(error.code) }
+        : error instanceof TooManyRequestsError
+          ? { 'retry-after': '1' }
+          : {};
     return jsonResponse(
       error.httpStatus,
       {

@@ -3,6 +3,8 @@ import { createRequestVerifier, type RequestVerifier } from '../auth/verifier';
 import type { AwsClients } from '../adapters/aws-clients';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
+import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
+import type { PartnerRateLimit } from '../http/partner-auth';
 import { LocalFileSecretSource, SecretsManagerSource, type SecretSource } from '../adapters/secrets/secret-source';
 import type { Config } from '../config/config';
 import { tracer } from '../observability/powertools';
@@ -11,6 +13,7 @@ import { tracer } from '../observability/powertools';
 export interface PartnerAuthAdapters {
   readonly partners: DynamoPartnerRegistry;
   readonly verifier: RequestVerifier;
+  readonly rateLimit: PartnerRateLimit;
 }
 
 function secretSource(config: Config): SecretSource {
@@ -30,5 +33,11 @@ export function buildPartnerAuth(config: Config, clients: AwsClients): PartnerAu
     now: Date.now,
     policy: config.signatures,
   });
-  return { partners, verifier };
+  const rateLimit: PartnerRateLimit = {
+    limiter: new DynamoRateLimiter(clients.documents, config.tables.nonces),
+    limitFor: async (partnerId) => (await partners.getPartner(partnerId))?.rateLimitPerSecond,
+    defaultPerSecond: config.partners.rateLimitPerSecond,
+    now: Date.now,
+  };
+  return { partners, verifier, rateLimit };
 }

@@ -125,7 +125,7 @@ describe('payment pipeline (local stack)', () => {
     expect(await balance(d)).toBe(995);
   });
 
-  it('lets a partner see only its own payments (another partner gets 404, as for an unknown id)', async () => {
+  it('lets a partner see only its own payments (404 as for an unknown id), throttles it, refuses it once disabled', async () => {
     const [d, c] = await accounts(1_000);
     const res = await client.submitPayment(payment(d, c, 10), 'application/json');
     const { paymentId } = JSON.parse(res.body) as { paymentId: string };
@@ -147,6 +147,14 @@ describe('payment pipeline (local stack)', () => {
     expect(unknown.status).toBe(404);
     expect(JSON.parse(foreign.body).error.code).toBe(JSON.parse(unknown.body).error.code);
     expect((await client.getPayment(paymentId)).status).toBe(200);
+
+    // Its own rate: one request per second; a burst is refused 429 with Retry-After.
+    await registry.putPartner({ partnerId: otherId, name: 'Other', status: 'ACTIVE', agentIds: ['011000015'], currencies: ['USD'], rateLimitPerSecond: 1 });
+    const burst = await Promise.all(Array.from({ length: 5 }, () => other.getPayment(randomUUID())));
+    const throttled = burst.filter((r) => r.status === 429);
+    expect(throttled.length).toBeGreaterThanOrEqual(3);
+    expect(throttled[0]?.headers['retry-after']).toBe('1');
+    expect(JSON.parse(throttled[0]?.body ?? '{}').error.code).toBe('THROTTLED');
 
     await registry.putPartner({ partnerId: otherId, name: 'Other', status: 'DISABLED', agentIds: [], currencies: ['USD'] });
     const disabled = await other.getPayment(paymentId);

@@ -101,7 +101,10 @@ describe.each(STAGES)('stage %s template', (stage) => {
     expect(statements('SubmitPaymentRole')).not.toContain('LedgerTable');
     expect(statements('SubmitPaymentRole')).not.toContain('TransactWriteItems');
     expect(statements('SettlePaymentRole')).not.toContain('sqs:SendMessage');
-    expect(statements('GetPaymentRole')).not.toMatch(/PutItem.*PaymentsTable|UpdateItem/);
+    const readOnly = ((props(t, 'GetPaymentRole').Policies ?? []) as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+      .flatMap((p) => p.PolicyDocument.Statement)
+      .filter((st) => JSON.stringify(st.Resource).includes('PaymentsTable'));
+    expect(readOnly.flatMap((st) => st.Action)).toEqual(['dynamodb:GetItem']);
   });
 
   it('runs the deadline sweeper every minute on a sparse byDeadline index', () => {
@@ -117,6 +120,22 @@ describe.each(STAGES)('stage %s template', (stage) => {
         ],
       }),
     ]);
+  });
+
+  it('lets every partner-facing function claim nonces and count its partner rate (PutItem + UpdateItem on the nonces table)', () => {
+    const t = template(stage);
+    for (const role of ['SubmitPaymentRole', 'GetPaymentRole', 'PaymentStatusRequestRole']) {
+      const statements = ((props(t, role).Policies ?? []) as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+        .flatMap((p) => p.PolicyDocument.Statement)
+        .filter((st) => JSON.stringify(st.Resource).includes('NoncesTable'));
+      expect(statements.flatMap((st) => st.Action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+    }
+  });
+
+  it('throttles the HTTP API per stage', () => {
+    const settings = props(template(stage), 'HttpApiStage').DefaultRouteSettings as Record<string, number>;
+    const expected = { dev: [50, 100], uat: [500, 1000], cert: [500, 1000], prod: [2000, 4000] }[stage];
+    expect([settings.ThrottlingRateLimit, settings.ThrottlingBurstLimit]).toEqual(expected);
   });
 
   it('exposes the HTTP API routes', () => {

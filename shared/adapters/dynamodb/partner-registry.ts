@@ -22,6 +22,7 @@ const ProfileSchema = z.object({
   status: z.enum(['ACTIVE', 'DISABLED']),
   agentIds: z.array(z.string()),
   limitMinor: z.optional(z.int().check(z.positive())),
+  rateLimitPerSecond: z.optional(z.int().check(z.positive())),
   currencies: z.array(z.string()),
 });
 
@@ -93,8 +94,12 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
     if (!item) return undefined;
     const parsed = ProfileSchema.safeParse(item);
     if (!parsed.success) throw new InternalError(`corrupt partner profile ${partnerId}`);
-    const { limitMinor, ...rest } = parsed.data;
-    return { ...rest, ...(limitMinor !== undefined ? { limitMinor } : {}) };
+    const { limitMinor, rateLimitPerSecond, ...rest } = parsed.data;
+    return {
+      ...rest,
+      ...(limitMinor !== undefined ? { limitMinor } : {}),
+      ...(rateLimitPerSecond !== undefined ? { rateLimitPerSecond } : {}),
+    };
   }
 
   private async loadKey(keyId: string): Promise<PartnerKey | undefined> {

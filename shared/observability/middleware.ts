@@ -1,0 +1,66 @@
+import type middy from '@middy/core';
+import { SSMClient } from '@aws-sdk/client-ssm';
+import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
+import { AppError, AuthenticationError } from '../domain/errors';
+import { pipelineMetrics } from './metrics';
+import { logger, tracer } from './powertools';
+import { RuntimeLogLevel, type ParameterFetcher } from './runtime-log-level';
+import { observabilitySettings } from './settings';
+
+/** Statuses of an intake refusal: the submission was read and refused, nothing recorded. */
+const REFUSAL_STATUSES = new Set([400, 409, 413, 415]);
+
+/**
+ * Counts submissions refused at intake (PaymentsRefusedAtIntake by reason code) whatever throws
+ * them: body parsing, validation, DUPL. Authentication failures are counted by partnerAuth
+ * (SignatureFailures). Runs before the error mapper and the metrics flush (middy runs onError
+ * handlers in reverse order of use()).
+ */
+export function intakeRefusals(): middy.MiddlewareObj {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      if (error instanceof AppError && !(error instanceof AuthenticationError) && error.expose && REFUSAL_STATUSES.has(error.httpStatus)) {
+        pipelineMetrics.intakeRefusal(error.code);
+      }
+    },
+  };
+}
+
+let runtimeLevel: RuntimeLogLevel | undefined;
+
+function ssmFetcher(): ParameterFetcher {
+  let provider: SSMProvider | undefined;
+  return async (name, maxAgeSeconds) => {
+    provider ??= new SSMProvider({
+      // Short timeouts: a slow SSM must not eat an invocation's time (the settle SLA is 15 s).
+      awsSdkV3Client: tracer.captureAWSv3Client(
+        new SSMClient({ maxAttempts: 2, requestHandler: { connectionTimeout: 300, requestTimeout: 1_000 } }),
+      ),
+    });
+    return provider.get(name, { maxAge: maxAgeSeconds, transform: 'json' });
+  };
+}
+
+/** The process-wide runtime log level (one SSM read per cache age per container). */
+export function sharedRuntimeLogLevel(): RuntimeLogLevel {
+  if (runtimeLevel === undefined) {
+    const settings = observabilitySettings();
+    runtimeLevel = new RuntimeLogLevel({
+      logger,
+      ...(settings.opsParameter !== undefined ? { parameterName: settings.opsParameter } : {}),
+      maxAgeSeconds: settings.opsParameterMaxAgeSeconds,
+      fetch: ssmFetcher(),
+    });
+  }
+  return runtimeLevel;
+}
+
+/** Applies the runtime log settings (SSM) before the handler runs. */
+export function runtimeLogLevel(): middy.MiddlewareObj {
+  return {
+    before: async () => {
+      await sharedRuntimeLogLevel().refresh();
+    },
+  };
+}
