@@ -1,4 +1,10 @@
-import { packageStage, resourcesOfType, type CfnTemplate } from '../support/package-template';
+import {
+  DEPLOYABLE_STAGES,
+  resourcesOfType,
+  useStageTemplates,
+  type CfnTemplate,
+  type DeployableStage,
+} from '../support/package-template';
 
 /**
  * The operations resources of every deployable stage (infra/observability.yml), from the
@@ -7,19 +13,9 @@ import { packageStage, resourcesOfType, type CfnTemplate } from '../support/pack
  * the ops topic is subscribed only when the stage names an endpoint; the dashboard shows the
  * payment flow with the SLO / SLA lines and names the stage's real resources.
  */
-const STAGES = ['dev', 'uat', 'cert', 'prod'] as const;
-type Stage = (typeof STAGES)[number];
-const templates = new Map<string, CfnTemplate>();
-
-beforeAll(async () => {
-  for (const stage of STAGES) templates.set(stage, (await packageStage(stage)).template);
-}, 300_000);
-
-function template(stage: string): CfnTemplate {
-  const t = templates.get(stage);
-  if (!t) throw new Error(`no template for ${stage}`);
-  return t;
-}
+const STAGES = DEPLOYABLE_STAGES;
+type Stage = DeployableStage;
+const template = useStageTemplates();
 
 function resource(t: CfnTemplate, id: string) {
   const r = t.Resources[id];
@@ -29,10 +25,62 @@ function resource(t: CfnTemplate, id: string) {
 
 /** The per-stage thresholds of serverless.yml params, as the runbook documents them. */
 const THRESHOLDS: Record<Stage, Record<string, number>> = {
-  dev: { dlq: 0, queueAge: 30, sla: 0, p99: 10_000, errors: 5, throttles: 5, api5xx: 10, ddb: 10, signatures: 100, account: 800, settle: 4, reserved: 5 },
-  uat: { dlq: 0, queueAge: 10, sla: 0, p99: 10_000, errors: 1, throttles: 0, api5xx: 5, ddb: 0, signatures: 50, account: 800, settle: 8, reserved: 10 },
-  cert: { dlq: 0, queueAge: 5, sla: 0, p99: 10_000, errors: 0, throttles: 0, api5xx: 1, ddb: 0, signatures: 20, account: 800, settle: 16, reserved: 20 },
-  prod: { dlq: 0, queueAge: 5, sla: 0, p99: 10_000, errors: 0, throttles: 0, api5xx: 1, ddb: 0, signatures: 20, account: 800, settle: 40, reserved: 50 },
+  dev: {
+    dlq: 0,
+    queueAge: 30,
+    sla: 0,
+    p99: 10_000,
+    errors: 5,
+    throttles: 5,
+    api5xx: 10,
+    ddb: 10,
+    signatures: 100,
+    account: 800,
+    settle: 4,
+    reserved: 5,
+  },
+  uat: {
+    dlq: 0,
+    queueAge: 10,
+    sla: 0,
+    p99: 10_000,
+    errors: 1,
+    throttles: 0,
+    api5xx: 5,
+    ddb: 0,
+    signatures: 50,
+    account: 800,
+    settle: 8,
+    reserved: 10,
+  },
+  cert: {
+    dlq: 0,
+    queueAge: 5,
+    sla: 0,
+    p99: 10_000,
+    errors: 0,
+    throttles: 0,
+    api5xx: 1,
+    ddb: 0,
+    signatures: 20,
+    account: 800,
+    settle: 16,
+    reserved: 20,
+  },
+  prod: {
+    dlq: 0,
+    queueAge: 5,
+    sla: 0,
+    p99: 10_000,
+    errors: 0,
+    throttles: 0,
+    api5xx: 1,
+    ddb: 0,
+    signatures: 20,
+    account: 800,
+    settle: 40,
+    reserved: 50,
+  },
 };
 
 const FUNCTIONS = ['SubmitPayment', 'SettlePayment', 'GetPayment', 'PaymentStatusRequest', 'SweepDeadlines'];
@@ -50,33 +98,78 @@ describe.each(STAGES)('stage %s operations', (stage) => {
   };
 
   it.each([
-    ['DlqNotEmptyAlarm', 'AWS/SQS', 'ApproximateNumberOfMessagesVisible', 'Maximum', 'dlq', 'GreaterThanThreshold'],
-    ['QueueAgeAlarm', 'AWS/SQS', 'ApproximateAgeOfOldestMessage', 'Maximum', 'queueAge', 'GreaterThanThreshold'],
+    [
+      'DlqNotEmptyAlarm',
+      'AWS/SQS',
+      'ApproximateNumberOfMessagesVisible',
+      'Maximum',
+      'dlq',
+      'GreaterThanThreshold',
+    ],
+    [
+      'QueueAgeAlarm',
+      'AWS/SQS',
+      'ApproximateAgeOfOldestMessage',
+      'Maximum',
+      'queueAge',
+      'GreaterThanThreshold',
+    ],
     ['SlaBreachesAlarm', 'RtpPipeline', 'SlaBreaches', 'Sum', 'sla', 'GreaterThanThreshold'],
     ['LatencyP99Alarm', 'RtpPipeline', 'EndToEndLatency', 'p99', 'p99', 'GreaterThanThreshold'],
-    ['SignatureFailuresAlarm', 'RtpPipeline', 'SignatureFailures', 'Sum', 'signatures', 'GreaterThanThreshold'],
-    ['AccountConcurrencyAlarm', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', 'account', 'GreaterThanThreshold'],
-    ['SettleConcurrencyAlarm', 'AWS/Lambda', 'ConcurrentExecutions', 'Maximum', 'settle', 'GreaterThanOrEqualToThreshold'],
-  ])('%s watches %s %s (%s) above the stage threshold and notifies the ops topic', (id, namespace, metric, statistic, key, operator) => {
-    const p = alarm(id);
-    expect(p).toMatchObject({
-      AlarmName: expect.stringMatching(new RegExp(`^rtp-pipeline-${stage}-`)),
-      Namespace: namespace,
-      MetricName: metric,
-      ComparisonOperator: operator,
-      AlarmActions: [{ Ref: 'OpsTopic' }],
-      OKActions: [{ Ref: 'OpsTopic' }],
-    });
-    expect(statistic.startsWith('p') ? p.ExtendedStatistic : p.Statistic).toBe(statistic);
-    expect(Number(p.Threshold)).toBe(limits[key]);
-    expect(Number(p.EvaluationPeriods)).toBeGreaterThanOrEqual(Number(p.DatapointsToAlarm));
-  });
+    [
+      'SignatureFailuresAlarm',
+      'RtpPipeline',
+      'SignatureFailures',
+      'Sum',
+      'signatures',
+      'GreaterThanThreshold',
+    ],
+    [
+      'AccountConcurrencyAlarm',
+      'AWS/Lambda',
+      'ConcurrentExecutions',
+      'Maximum',
+      'account',
+      'GreaterThanThreshold',
+    ],
+    [
+      'SettleConcurrencyAlarm',
+      'AWS/Lambda',
+      'ConcurrentExecutions',
+      'Maximum',
+      'settle',
+      'GreaterThanOrEqualToThreshold',
+    ],
+  ])(
+    '%s watches %s %s (%s) above the stage threshold and notifies the ops topic',
+    (id, namespace, metric, statistic, key, operator) => {
+      const p = alarm(id);
+      expect(p).toMatchObject({
+        AlarmName: expect.stringMatching(new RegExp(`^rtp-pipeline-${stage}-`)),
+        Namespace: namespace,
+        MetricName: metric,
+        ComparisonOperator: operator,
+        AlarmActions: [{ Ref: 'OpsTopic' }],
+        OKActions: [{ Ref: 'OpsTopic' }],
+      });
+      expect(statistic.startsWith('p') ? p.ExtendedStatistic : p.Statistic).toBe(statistic);
+      expect(Number(p.Threshold)).toBe(limits[key]);
+      expect(Number(p.EvaluationPeriods)).toBeGreaterThanOrEqual(Number(p.DatapointsToAlarm));
+    },
+  );
 
   it('selects its own stage: custom metrics by service and stage, AWS metrics by the stage resources', () => {
-    for (const id of ['SlaBreachesAlarm', 'LatencyP99Alarm', 'SignatureFailuresAlarm']) expect(alarm(id).Dimensions).toEqual(serviceDimensions(stage));
-    expect(alarm('DlqNotEmptyAlarm').Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'QueueName'] } }]);
-    expect(alarm('QueueAgeAlarm').Dimensions).toEqual([{ Name: 'QueueName', Value: { 'Fn::GetAtt': ['PaymentsQueue', 'QueueName'] } }]);
-    expect(alarm('SettleConcurrencyAlarm').Dimensions).toEqual([{ Name: 'FunctionName', Value: { Ref: 'SettlePaymentLambdaFunction' } }]);
+    for (const id of ['SlaBreachesAlarm', 'LatencyP99Alarm', 'SignatureFailuresAlarm'])
+      expect(alarm(id).Dimensions).toEqual(serviceDimensions(stage));
+    expect(alarm('DlqNotEmptyAlarm').Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'QueueName'] } },
+    ]);
+    expect(alarm('QueueAgeAlarm').Dimensions).toEqual([
+      { Name: 'QueueName', Value: { 'Fn::GetAtt': ['PaymentsQueue', 'QueueName'] } },
+    ]);
+    expect(alarm('SettleConcurrencyAlarm').Dimensions).toEqual([
+      { Name: 'FunctionName', Value: { Ref: 'SettlePaymentLambdaFunction' } },
+    ]);
     expect(alarm('AccountConcurrencyAlarm').Dimensions).toBeUndefined();
   });
 
@@ -113,11 +206,29 @@ describe.each(STAGES)('stage %s operations', (stage) => {
 
   it('computes the API 5xx rate from the HTTP API 5xx and Count metrics', () => {
     const p = alarm('ApiServerErrorRateAlarm');
-    const metrics = p.Metrics as { Id: string; Expression?: string; ReturnData?: boolean; MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown }; Stat: string } }[];
+    const metrics = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      ReturnData?: boolean;
+      MetricStat?: { Metric: { Namespace: string; MetricName: string; Dimensions: unknown }; Stat: string };
+    }[];
     const byId = Object.fromEntries(metrics.map((m) => [m.Id, m]));
-    expect(byId.errors?.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: '5xx', Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }] }, Stat: 'Sum' });
-    expect(byId.requests?.MetricStat).toMatchObject({ Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count' }, Stat: 'Sum' });
-    expect(byId.rate).toMatchObject({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)', ReturnData: true });
+    expect(byId.errors?.MetricStat).toMatchObject({
+      Metric: {
+        Namespace: 'AWS/ApiGateway',
+        MetricName: '5xx',
+        Dimensions: [{ Name: 'ApiId', Value: { Ref: 'HttpApi' } }],
+      },
+      Stat: 'Sum',
+    });
+    expect(byId.requests?.MetricStat).toMatchObject({
+      Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count' },
+      Stat: 'Sum',
+    });
+    expect(byId.rate).toMatchObject({
+      Expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      ReturnData: true,
+    });
     expect(metrics.filter((m) => m.ReturnData !== false)).toHaveLength(1);
     expect(Number(p.Threshold)).toBe(limits.api5xx);
     expect(p.AlarmActions).toEqual([{ Ref: 'OpsTopic' }]);
@@ -125,8 +236,14 @@ describe.each(STAGES)('stage %s operations', (stage) => {
 
   it('sums read and write throttling of every table the pipeline writes', () => {
     const p = alarm('DynamoDbThrottlesAlarm');
-    const metrics = p.Metrics as { Id: string; Expression?: string; MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } } }[];
-    const watched = metrics.filter((m) => m.MetricStat).map((m) => `${m.MetricStat?.Metric.Dimensions[0]?.Value.Ref}:${m.MetricStat?.Metric.MetricName}`);
+    const metrics = p.Metrics as {
+      Id: string;
+      Expression?: string;
+      MetricStat?: { Metric: { MetricName: string; Dimensions: { Value: { Ref: string } }[] } };
+    }[];
+    const watched = metrics
+      .filter((m) => m.MetricStat)
+      .map((m) => `${m.MetricStat?.Metric.Dimensions[0]?.Value.Ref}:${m.MetricStat?.Metric.MetricName}`);
     expect(watched.sort()).toEqual(
       [
         'IdempotencyTable:ReadThrottleEvents',
@@ -147,14 +264,28 @@ describe.each(STAGES)('stage %s operations', (stage) => {
 
   it('every operations alarm notifies the ops topic and carries a runbook reference', () => {
     const ids = [
-      'DlqNotEmptyAlarm', 'QueueAgeAlarm', 'SlaBreachesAlarm', 'LatencyP99Alarm', 'SignatureFailuresAlarm', 'ApiServerErrorRateAlarm',
-      'DynamoDbThrottlesAlarm', 'SweeperNotRunningAlarm', 'AccountConcurrencyAlarm', 'SettleConcurrencyAlarm',
+      'DlqNotEmptyAlarm',
+      'QueueAgeAlarm',
+      'SlaBreachesAlarm',
+      'LatencyP99Alarm',
+      'SignatureFailuresAlarm',
+      'ApiServerErrorRateAlarm',
+      'DynamoDbThrottlesAlarm',
+      'SweeperNotRunningAlarm',
+      'AccountConcurrencyAlarm',
+      'SettleConcurrencyAlarm',
       ...FUNCTIONS.flatMap((fn) => [`${fn}ErrorsAlarm`, `${fn}ThrottlesAlarm`]),
     ];
-    const alarms = resourcesOfType(template(stage), 'AWS::CloudWatch::Alarm').filter(([id]) => ids.includes(id));
+    const alarms = resourcesOfType(template(stage), 'AWS::CloudWatch::Alarm').filter(([id]) =>
+      ids.includes(id),
+    );
     expect(alarms.map(([id]) => id).sort()).toEqual([...ids].sort());
     for (const [id, a] of alarms) {
-      expect({ id, actions: a.Properties?.AlarmActions, ok: a.Properties?.OKActions }).toEqual({ id, actions: [{ Ref: 'OpsTopic' }], ok: [{ Ref: 'OpsTopic' }] });
+      expect({ id, actions: a.Properties?.AlarmActions, ok: a.Properties?.OKActions }).toEqual({
+        id,
+        actions: [{ Ref: 'OpsTopic' }],
+        ok: [{ Ref: 'OpsTopic' }],
+      });
       expect(String(a.Properties?.AlarmDescription)).toMatch(/runbook: \w+Alarm/);
       expect(String(a.Properties?.AlarmName)).toMatch(new RegExp(`^rtp-pipeline-${stage}-[a-zA-Z0-9-]+$`));
     }
@@ -162,12 +293,18 @@ describe.each(STAGES)('stage %s operations', (stage) => {
 
   it('has an encrypted ops topic that only this stage alarms publish to, over TLS, subscribed only when an endpoint is set', () => {
     const t = template(stage);
-    expect(resource(t, 'OpsTopic').Properties).toMatchObject({ TopicName: `rtp-pipeline-${stage}-ops`, KmsMasterKeyId: { Ref: 'PipelineKey' } });
+    expect(resource(t, 'OpsTopic').Properties).toMatchObject({
+      TopicName: `rtp-pipeline-${stage}-ops`,
+      KmsMasterKeyId: { Ref: 'PipelineKey' },
+    });
     const policy = JSON.stringify(resource(t, 'OpsTopicPolicy').Properties);
     expect(policy).toContain('cloudwatch.amazonaws.com');
     expect(policy).toContain(`alarm:rtp-pipeline-${stage}-*`);
     expect(policy).toContain('"aws:SecureTransport":"false"');
-    expect(resource(t, 'OpsTopicSubscription')).toMatchObject({ Condition: 'HasOpsAlertEndpoint', Properties: { TopicArn: { Ref: 'OpsTopic' }, Protocol: 'email' } });
+    expect(resource(t, 'OpsTopicSubscription')).toMatchObject({
+      Condition: 'HasOpsAlertEndpoint',
+      Properties: { TopicArn: { Ref: 'OpsTopic' }, Protocol: 'email' },
+    });
     // No stage sets an endpoint in the repository: it is given at deploy time (--param).
     expect(t.Conditions?.HasOpsAlertEndpoint).toEqual({ 'Fn::Not': [{ 'Fn::Equals': ['', ''] }] });
   });
@@ -184,40 +321,80 @@ describe.each(STAGES)('stage %s operations', (stage) => {
       expect(ref.startsWith('AWS::') || id in template(stage).Resources).toBe(true);
     }
     const body = JSON.parse(source.replace(/\$\{([^}]+)\}/g, 'REF:$1')) as {
-      widgets: { type: string; properties: { title?: string; metrics?: unknown[][]; annotations?: { horizontal: { label: string; value: number }[] }; alarms?: string[]; query?: string } }[];
+      widgets: {
+        type: string;
+        properties: {
+          title?: string;
+          metrics?: unknown[][];
+          annotations?: { horizontal: { label: string; value: number }[] };
+          alarms?: string[];
+          query?: string;
+        };
+      }[];
     };
     const titles = body.widgets.map((w) => w.properties.title ?? '');
-    const metricsOf = (title: RegExp) => JSON.stringify(body.widgets.find((w) => title.test(w.properties.title ?? ''))?.properties.metrics);
-    expect(metricsOf(/accepted, settled, rejected/)).toMatch(/PaymentsAccepted.*PaymentsSettled.*PaymentsRejected/);
+    const metricsOf = (title: RegExp) =>
+      JSON.stringify(body.widgets.find((w) => title.test(w.properties.title ?? ''))?.properties.metrics);
+    expect(metricsOf(/accepted, settled, rejected/)).toMatch(
+      /PaymentsAccepted.*PaymentsSettled.*PaymentsRejected/,
+    );
     expect(metricsOf(/accepted, settled, rejected/)).toContain(`"stage","${stage}"`);
     const latency = body.widgets.find((w) => /latency/i.test(w.properties.title ?? ''));
-    expect(JSON.stringify(latency?.properties.metrics)).toMatch(/EndToEndLatency.*"stat":"p50".*"stat":"p99"/);
-    expect(latency?.properties.annotations?.horizontal).toEqual(
-      expect.arrayContaining([expect.objectContaining({ label: 'SLO p99', value: 10_000 }), expect.objectContaining({ label: 'SLA', value: 15_000 })]),
+    expect(JSON.stringify(latency?.properties.metrics)).toMatch(
+      /EndToEndLatency.*"stat":"p50".*"stat":"p99"/,
     );
-    expect(metricsOf(/queue: depth and age/)).toMatch(/ApproximateNumberOfMessagesVisible.*REF:PaymentsQueue.QueueName.*ApproximateAgeOfOldestMessage/);
+    expect(latency?.properties.annotations?.horizontal).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ label: 'SLO p99', value: 10_000 }),
+        expect.objectContaining({ label: 'SLA', value: 15_000 }),
+      ]),
+    );
+    expect(metricsOf(/queue: depth and age/)).toMatch(
+      /ApproximateNumberOfMessagesVisible.*REF:PaymentsQueue.QueueName.*ApproximateAgeOfOldestMessage/,
+    );
     expect(metricsOf(/Dead-letter/)).toContain('REF:PaymentsDeadLetterQueue.QueueName');
     expect(metricsOf(/errors and throttles/)).toContain('REF:SettlePaymentLambdaFunction');
     expect(titles.length).toBeGreaterThanOrEqual(8);
     const alarmsWidget = body.widgets.find((w) => w.type === 'alarm');
-    expect(alarmsWidget?.properties.alarms).toEqual(expect.arrayContaining(['REF:DlqNotEmptyAlarm.Arn', 'REF:SlaBreachesAlarm.Arn', 'REF:LatencyP99Alarm.Arn']));
+    expect(alarmsWidget?.properties.alarms).toEqual(
+      expect.arrayContaining([
+        'REF:DlqNotEmptyAlarm.Arn',
+        'REF:SlaBreachesAlarm.Arn',
+        'REF:LatencyP99Alarm.Arn',
+      ]),
+    );
   });
 
   it('keeps the SSM runtime settings parameter with the stage default log level, readable by every function role', () => {
     const t = template(stage);
     expect(resource(t, 'OpsParameter').Properties).toEqual(
-      expect.objectContaining({ Name: `/rtp-pipeline/${stage}/observability`, Type: 'String', Value: JSON.stringify({ logLevel: stage === 'dev' ? 'DEBUG' : 'INFO' }) }),
+      expect.objectContaining({
+        Name: `/rtp-pipeline/${stage}/observability`,
+        Type: 'String',
+        Value: JSON.stringify({ logLevel: stage === 'dev' ? 'DEBUG' : 'INFO' }),
+      }),
     );
     for (const fn of FUNCTIONS) {
-      const env = (resource(t, `${fn}LambdaFunction`).Properties?.Environment as { Variables: Record<string, unknown> }).Variables;
-      expect(env).toMatchObject({ RTP_OPS_PARAMETER: `/rtp-pipeline/${stage}/observability`, RTP_OPS_PARAMETER_MAX_AGE_SECONDS: '60', STAGE: stage, POWERTOOLS_METRICS_NAMESPACE: 'RtpPipeline', POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false' });
+      const env = (
+        resource(t, `${fn}LambdaFunction`).Properties?.Environment as { Variables: Record<string, unknown> }
+      ).Variables;
+      expect(env).toMatchObject({
+        RTP_OPS_PARAMETER: `/rtp-pipeline/${stage}/observability`,
+        RTP_OPS_PARAMETER_MAX_AGE_SECONDS: '60',
+        STAGE: stage,
+        POWERTOOLS_METRICS_NAMESPACE: 'RtpPipeline',
+        POWERTOOLS_TRACER_CAPTURE_RESPONSE: 'false',
+      });
       const role = JSON.stringify(resource(t, `${fn}Role`).Properties?.Policies);
-      expect(role).toContain(`"Action":["ssm:GetParameter"],"Resource":[{"Fn::Sub":"arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/rtp-pipeline/${stage}/observability"}]`);
+      expect(role).toContain(
+        `"Action":["ssm:GetParameter"],"Resource":[{"Fn::Sub":"arn:\${AWS::Partition}:ssm:\${AWS::Region}:\${AWS::AccountId}:parameter/rtp-pipeline/${stage}/observability"}]`,
+      );
     }
   });
 
   it('keeps log retention per stage', () => {
     const days = { dev: 7, uat: 14, cert: 30, prod: 365 }[stage];
-    for (const fn of FUNCTIONS) expect(resource(template(stage), `${fn}LogGroup`).Properties).toMatchObject({ RetentionInDays: days });
+    for (const fn of FUNCTIONS)
+      expect(resource(template(stage), `${fn}LogGroup`).Properties).toMatchObject({ RetentionInDays: days });
   });
 });

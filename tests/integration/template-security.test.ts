@@ -1,4 +1,10 @@
-import { packageStage, resourcesOfType, type CfnTemplate } from '../support/package-template';
+import {
+  DEPLOYABLE_STAGES,
+  propertiesOf,
+  resourcesOfType,
+  useStageTemplates,
+  type CfnTemplate,
+} from '../support/package-template';
 
 /**
  * Secure by default, checked on the CloudFormation `sls package` produces offline for every
@@ -7,24 +13,10 @@ import { packageStage, resourcesOfType, type CfnTemplate } from '../support/pack
  * queues and log groups, TLS-only queues, per-stage data protection (PITR, deletion protection),
  * DLQ / redrive wiring, the settle event source mapping, reserved concurrency and time-outs.
  */
-const STAGES = ['dev', 'uat', 'cert', 'prod'] as const;
-const templates = new Map<string, CfnTemplate>();
+const STAGES = DEPLOYABLE_STAGES;
+const template = useStageTemplates();
 
-beforeAll(async () => {
-  for (const stage of STAGES) templates.set(stage, (await packageStage(stage)).template);
-}, 300_000);
-
-function template(stage: string): CfnTemplate {
-  const t = templates.get(stage);
-  if (!t) throw new Error(`no template for ${stage}`);
-  return t;
-}
-
-function props(t: CfnTemplate, logicalId: string): Record<string, unknown> {
-  const resource = t.Resources[logicalId];
-  if (!resource) throw new Error(`${logicalId} missing`);
-  return resource.Properties ?? {};
-}
+const props = propertiesOf;
 
 interface Statement {
   Sid?: string;
@@ -46,13 +38,20 @@ function roleStatements(t: CfnTemplate): [string, Statement][] {
     for (const s of policies.flatMap((p) => p.PolicyDocument.Statement)) out.push([id, s]);
   }
   for (const [id, policy] of resourcesOfType(t, 'AWS::IAM::Policy')) {
-    for (const s of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement) out.push([id, s]);
+    for (const s of (policy.Properties?.PolicyDocument as { Statement: Statement[] }).Statement)
+      out.push([id, s]);
   }
   return out;
 }
 
 const TABLES = ['PaymentsTable', 'LedgerTable', 'IdempotencyTable', 'PartnersTable', 'NoncesTable'];
-const FUNCTION_ROLES = ['SubmitPaymentRole', 'GetPaymentRole', 'PaymentStatusRequestRole', 'SettlePaymentRole', 'SweepDeadlinesRole'];
+const FUNCTION_ROLES = [
+  'SubmitPaymentRole',
+  'GetPaymentRole',
+  'PaymentStatusRequestRole',
+  'SettlePaymentRole',
+  'SweepDeadlinesRole',
+];
 const KEY_ARN = { 'Fn::GetAtt': ['PipelineKey', 'Arn'] };
 
 describe.each(STAGES)('stage %s security', (stage) => {
@@ -64,7 +63,9 @@ describe.each(STAGES)('stage %s security', (stage) => {
       for (const action of actionsOf(s)) expect(`${id}:${action}`).not.toMatch(/\*/);
       for (const resource of resourcesOf(s)) {
         if (resource === '*') {
-          expect(`${id}:${actionsOf(s).sort().join(',')}`).toBe(`${id}:xray:PutTelemetryRecords,xray:PutTraceSegments`);
+          expect(`${id}:${actionsOf(s).sort().join(',')}`).toBe(
+            `${id}:xray:PutTelemetryRecords,xray:PutTraceSegments`,
+          );
           continue;
         }
         // A wildcard inside an ARN only after a prefix naming this stage (a function's log streams,
@@ -72,7 +73,8 @@ describe.each(STAGES)('stage %s security', (stage) => {
         // never a family wider than the stage's own resources.
         const text = JSON.stringify(resource);
         const star = text.indexOf('*');
-        if (star >= 0) expect(`${id}:${text.slice(0, star)}`).toMatch(new RegExp(`rtp-pipeline[-/]${stage}[-/]`));
+        if (star >= 0)
+          expect(`${id}:${text.slice(0, star)}`).toMatch(new RegExp(`rtp-pipeline[-/]${stage}[-/]`));
       }
     }
   });
@@ -80,7 +82,9 @@ describe.each(STAGES)('stage %s security', (stage) => {
   it('uses no managed policies and one role per function', () => {
     const roles = resourcesOfType(template(stage), 'AWS::IAM::Role');
     for (const [, role] of roles) expect(role.Properties?.ManagedPolicyArns ?? []).toEqual([]);
-    const used = resourcesOfType(template(stage), 'AWS::Lambda::Function').map(([, fn]) => JSON.stringify(fn.Properties?.Role));
+    const used = resourcesOfType(template(stage), 'AWS::Lambda::Function').map(([, fn]) =>
+      JSON.stringify(fn.Properties?.Role),
+    );
     expect(new Set(used).size).toBe(used.length);
   });
 
@@ -101,9 +105,17 @@ describe.each(STAGES)('stage %s security', (stage) => {
       expect({ id, statements: kms.length }).toEqual({ id, statements: 1 });
       const [s] = kms as [Statement];
       expect(resourcesOf(s)).toEqual([KEY_ARN]);
-      expect(actionsOf(s).sort()).toEqual(['kms:Decrypt', 'kms:DescribeKey', 'kms:Encrypt', 'kms:GenerateDataKey']);
+      expect(actionsOf(s).sort()).toEqual([
+        'kms:Decrypt',
+        'kms:DescribeKey',
+        'kms:Encrypt',
+        'kms:GenerateDataKey',
+      ]);
       const services = JSON.stringify(s.Condition?.StringEquals?.['kms:ViaService']);
-      expect({ id, dynamodb: services.includes('dynamodb.${AWS::Region}') }).toEqual({ id, dynamodb: tables });
+      expect({ id, dynamodb: services.includes('dynamodb.${AWS::Region}') }).toEqual({
+        id,
+        dynamodb: tables,
+      });
       expect({ id, sqs: services.includes('sqs.${AWS::Region}') }).toEqual({ id, sqs: queues });
     }
     expect(withKey).toEqual(expect.arrayContaining(FUNCTION_ROLES));
@@ -113,17 +125,26 @@ describe.each(STAGES)('stage %s security', (stage) => {
     const t = template(stage);
     const key = t.Resources.PipelineKey;
     expect(key?.Type).toBe('AWS::KMS::Key');
-    expect(key?.Properties).toMatchObject({ EnableKeyRotation: true, PendingWindowInDays: stage === 'cert' || stage === 'prod' ? 30 : 7 });
+    expect(key?.Properties).toMatchObject({
+      EnableKeyRotation: true,
+      PendingWindowInDays: stage === 'cert' || stage === 'prod' ? 30 : 7,
+    });
     expect(key?.DeletionPolicy).toBe(stage === 'cert' || stage === 'prod' ? 'Retain' : 'Delete');
     const statements = (key?.Properties?.KeyPolicy as { Statement: Statement[] }).Statement;
     const root = { AWS: { 'Fn::Sub': 'arn:${AWS::Partition}:iam::${AWS::AccountId}:root' } };
     for (const s of statements) {
       expect(s.Effect).toBe('Allow');
       expect(actionsOf(s)).not.toContain('kms:*');
-      if (JSON.stringify(s.Principal) === JSON.stringify(root) && actionsOf(s).some((a) => ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].includes(a))) {
+      if (
+        JSON.stringify(s.Principal) === JSON.stringify(root) &&
+        actionsOf(s).some((a) => ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].includes(a))
+      ) {
         // Use by account principals: only through SQS / DynamoDB, only from this account.
         expect(s.Condition?.StringEquals?.['kms:CallerAccount']).toEqual({ Ref: 'AWS::AccountId' });
-        expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual([{ 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' }, { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' }]);
+        expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual([
+          { 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' },
+          { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' },
+        ]);
       }
     }
     const admin = statements.find((s) => s.Sid === 'AccountRootAdministersTheKey');
@@ -132,9 +153,15 @@ describe.each(STAGES)('stage %s security', (stage) => {
     const logs = statements.find((s) => JSON.stringify(s.Principal).includes('logs.'));
     expect(JSON.stringify(logs?.Condition)).toContain(`log-group:/aws/lambda/rtp-pipeline-${stage}-*`);
     expect(statements.map((s) => JSON.stringify(s.Principal))).toEqual(
-      expect.arrayContaining([JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }), JSON.stringify({ Service: 'dynamodb.amazonaws.com' })]),
+      expect.arrayContaining([
+        JSON.stringify({ Service: 'cloudwatch.amazonaws.com' }),
+        JSON.stringify({ Service: 'dynamodb.amazonaws.com' }),
+      ]),
     );
-    expect(props(t, 'PipelineKeyAlias')).toEqual({ AliasName: `alias/rtp-pipeline-${stage}`, TargetKeyId: { Ref: 'PipelineKey' } });
+    expect(props(t, 'PipelineKeyAlias')).toEqual({
+      AliasName: `alias/rtp-pipeline-${stage}`,
+      TargetKeyId: { Ref: 'PipelineKey' },
+    });
   });
 
   it('encrypts every table with the key; PITR on payments and ledger and deletion protection in prod only', () => {
@@ -143,8 +170,13 @@ describe.each(STAGES)('stage %s security', (stage) => {
     for (const id of TABLES) {
       const p = props(t, id);
       expect(p.SSESpecification).toEqual({ SSEEnabled: true, SSEType: 'KMS', KMSMasterKeyId: KEY_ARN });
-      expect({ id, deletionProtection: p.DeletionProtectionEnabled }).toEqual({ id, deletionProtection: prod });
-      const pitr = (p.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean } | undefined)?.PointInTimeRecoveryEnabled ?? false;
+      expect({ id, deletionProtection: p.DeletionProtectionEnabled }).toEqual({
+        id,
+        deletionProtection: prod,
+      });
+      const pitr =
+        (p.PointInTimeRecoverySpecification as { PointInTimeRecoveryEnabled: boolean } | undefined)
+          ?.PointInTimeRecoveryEnabled ?? false;
       expect({ id, pitr }).toEqual({ id, pitr: prod && (id === 'PaymentsTable' || id === 'LedgerTable') });
     }
   });
@@ -156,30 +188,50 @@ describe.each(STAGES)('stage %s security', (stage) => {
     }
     const [policies, ...more] = resourcesOfType(t, 'AWS::SQS::QueuePolicy');
     expect(more).toEqual([]);
-    expect(policies?.[1].Properties?.Queues).toEqual([{ Ref: 'PaymentsQueue' }, { Ref: 'PaymentsDeadLetterQueue' }]);
+    expect(policies?.[1].Properties?.Queues).toEqual([
+      { Ref: 'PaymentsQueue' },
+      { Ref: 'PaymentsDeadLetterQueue' },
+    ]);
     const statements = (policies?.[1].Properties?.PolicyDocument as { Statement: Statement[] }).Statement;
     expect(statements).toEqual([
       expect.objectContaining({
         Effect: 'Deny',
         Principal: '*',
         Action: 'sqs:*',
-        Resource: [{ 'Fn::GetAtt': ['PaymentsQueue', 'Arn'] }, { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }],
+        Resource: [
+          { 'Fn::GetAtt': ['PaymentsQueue', 'Arn'] },
+          { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] },
+        ],
         Condition: { Bool: { 'aws:SecureTransport': 'false' } },
       }),
     ]);
   });
 
-  it('encrypts the pipeline functions\' log groups with the key', () => {
-    for (const fn of ['SubmitPayment', 'GetPayment', 'PaymentStatusRequest', 'SettlePayment', 'SweepDeadlines']) {
+  it("encrypts the pipeline functions' log groups with the key", () => {
+    for (const fn of [
+      'SubmitPayment',
+      'GetPayment',
+      'PaymentStatusRequest',
+      'SettlePayment',
+      'SweepDeadlines',
+    ]) {
       expect(props(template(stage), `${fn}LogGroup`).KmsKeyId).toEqual(KEY_ARN);
     }
   });
 
   it('wires the DLQ: FIFO to FIFO redrive after the stage maxReceiveCount, DLQ kept 14 days', () => {
     const t = template(stage);
-    expect(props(t, 'PaymentsQueue').RedrivePolicy).toEqual({ deadLetterTargetArn: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 });
-    expect(props(t, 'PaymentsDeadLetterQueue')).toMatchObject({ FifoQueue: true, MessageRetentionPeriod: 1_209_600 });
-    expect(Number(props(t, 'PaymentsDeadLetterQueue').MessageRetentionPeriod)).toBeGreaterThan(Number(props(t, 'PaymentsQueue').MessageRetentionPeriod));
+    expect(props(t, 'PaymentsQueue').RedrivePolicy).toEqual({
+      deadLetterTargetArn: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] },
+      maxReceiveCount: 5,
+    });
+    expect(props(t, 'PaymentsDeadLetterQueue')).toMatchObject({
+      FifoQueue: true,
+      MessageRetentionPeriod: 1_209_600,
+    });
+    expect(Number(props(t, 'PaymentsDeadLetterQueue').MessageRetentionPeriod)).toBeGreaterThan(
+      Number(props(t, 'PaymentsQueue').MessageRetentionPeriod),
+    );
   });
 
   it('maps the queue to settle with ReportBatchItemFailures, a time-out the visibility covers 6x, reserved concurrency', () => {
@@ -191,12 +243,18 @@ describe.each(STAGES)('stage %s security', (stage) => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     // The function itself or an alias of it (blue/green releases point the mapping at an alias).
-    expect(JSON.stringify(mappings[0]?.[1].Properties?.FunctionName)).toContain('SettlePaymentLambdaFunction');
+    expect(JSON.stringify(mappings[0]?.[1].Properties?.FunctionName)).toContain(
+      'SettlePaymentLambdaFunction',
+    );
     const settle = props(t, 'SettlePaymentLambdaFunction');
-    expect(Number(props(t, 'PaymentsQueue').VisibilityTimeout)).toBeGreaterThanOrEqual(6 * Number(settle.Timeout));
+    expect(Number(props(t, 'PaymentsQueue').VisibilityTimeout)).toBeGreaterThanOrEqual(
+      6 * Number(settle.Timeout),
+    );
     expect(settle.ReservedConcurrentExecutions).toBe({ dev: 5, uat: 10, cert: 20, prod: 50 }[stage]);
     // The concurrency alarm sits below the reservation.
-    expect(Number(props(t, 'SettleConcurrencyAlarm').Threshold)).toBeLessThan(Number(settle.ReservedConcurrentExecutions));
+    expect(Number(props(t, 'SettleConcurrencyAlarm').Threshold)).toBeLessThan(
+      Number(settle.ReservedConcurrentExecutions),
+    );
   });
 
   it('traces every function with X-Ray', () => {

@@ -1,29 +1,19 @@
-import { packageStage, resourcesOfType, type CfnTemplate } from '../support/package-template';
+import {
+  DEPLOYABLE_STAGES,
+  propertiesOf,
+  resourcesOfType,
+  useStageTemplates,
+} from '../support/package-template';
 
 /**
  * `sls package` for every deployable stage, offline, and assertions on the CloudFormation it
  * produces: the FIFO queue and its DLQ wiring, the tables, the settle event source mapping,
  * and least-privilege per-function roles.
  */
-const STAGES = ['dev', 'uat', 'cert', 'prod'] as const;
-const templates = new Map<string, CfnTemplate>();
+const STAGES = DEPLOYABLE_STAGES;
+const template = useStageTemplates();
 
-beforeAll(async () => {
-  // Sequential: esbuild and osls share the .esbuild work folder.
-  for (const stage of STAGES) templates.set(stage, (await packageStage(stage)).template);
-}, 240_000);
-
-function template(stage: string): CfnTemplate {
-  const t = templates.get(stage);
-  if (!t) throw new Error(`no template for ${stage}`);
-  return t;
-}
-
-function props(t: CfnTemplate, logicalId: string): Record<string, unknown> {
-  const resource = t.Resources[logicalId];
-  if (!resource) throw new Error(`${logicalId} missing`);
-  return resource.Properties ?? {};
-}
+const props = propertiesOf;
 
 describe.each(STAGES)('stage %s template', (stage) => {
   it('declares the FIFO payments queue with a FIFO dead-letter queue', () => {
@@ -33,9 +23,15 @@ describe.each(STAGES)('stage %s template', (stage) => {
       QueueName: `rtp-pipeline-${stage}-payments.fifo`,
       FifoQueue: true,
       ContentBasedDeduplication: false,
-      RedrivePolicy: { deadLetterTargetArn: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }, maxReceiveCount: 5 },
+      RedrivePolicy: {
+        deadLetterTargetArn: { 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] },
+        maxReceiveCount: 5,
+      },
     });
-    expect(props(t, 'PaymentsDeadLetterQueue')).toMatchObject({ FifoQueue: true, QueueName: `rtp-pipeline-${stage}-payments-dlq.fifo` });
+    expect(props(t, 'PaymentsDeadLetterQueue')).toMatchObject({
+      FifoQueue: true,
+      QueueName: `rtp-pipeline-${stage}-payments-dlq.fifo`,
+    });
   });
 
   it('keeps the queue visibility timeout at least 6x the settle function timeout', () => {
@@ -58,8 +54,14 @@ describe.each(STAGES)('stage %s template', (stage) => {
     for (const id of ['PaymentsTable', 'LedgerTable', 'IdempotencyTable', 'PartnersTable', 'NoncesTable']) {
       expect(props(t, id)).toMatchObject({ BillingMode: 'PAY_PER_REQUEST' });
     }
-    expect(props(t, 'IdempotencyTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiration', Enabled: true });
-    expect(props(t, 'NoncesTable').TimeToLiveSpecification).toEqual({ AttributeName: 'expiresAt', Enabled: true });
+    expect(props(t, 'IdempotencyTable').TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiration',
+      Enabled: true,
+    });
+    expect(props(t, 'NoncesTable').TimeToLiveSpecification).toEqual({
+      AttributeName: 'expiresAt',
+      Enabled: true,
+    });
   });
 
   it('runs every function on nodejs22.x arm64 with its own role', () => {
@@ -82,13 +84,17 @@ describe.each(STAGES)('stage %s template', (stage) => {
   it('grants only named actions on named resources (no wildcard action, "*" only for X-Ray)', () => {
     for (const [id, role] of resourcesOfType(template(stage), 'AWS::IAM::Role')) {
       expect(role.Properties?.ManagedPolicyArns ?? []).toEqual([]);
-      const policies = (role.Properties?.Policies ?? []) as { PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] } }[];
+      const policies = (role.Properties?.Policies ?? []) as {
+        PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] };
+      }[];
       for (const statement of policies.flatMap((p) => p.PolicyDocument.Statement)) {
         const actions = ([] as string[]).concat(statement.Action);
         for (const action of actions) expect(`${id}:${action}`).not.toMatch(/\*/);
         const resources = ([] as unknown[]).concat(statement.Resource);
         if (resources.includes('*')) {
-          expect(`${id}:${actions.sort().join(',')}`).toBe(`${id}:xray:PutTelemetryRecords,xray:PutTraceSegments`);
+          expect(`${id}:${actions.sort().join(',')}`).toBe(
+            `${id}:xray:PutTelemetryRecords,xray:PutTraceSegments`,
+          );
         }
       }
     }
@@ -96,12 +102,15 @@ describe.each(STAGES)('stage %s template', (stage) => {
 
   it('does not let submit touch the ledger or settle send to the queue', () => {
     const t = template(stage);
-    const statements = (roleId: string) =>
-      JSON.stringify((props(t, roleId).Policies as unknown[]) ?? []);
+    const statements = (roleId: string) => JSON.stringify((props(t, roleId).Policies as unknown[]) ?? []);
     expect(statements('SubmitPaymentRole')).not.toContain('LedgerTable');
     expect(statements('SubmitPaymentRole')).not.toContain('TransactWriteItems');
     expect(statements('SettlePaymentRole')).not.toContain('sqs:SendMessage');
-    const readOnly = ((props(t, 'GetPaymentRole').Policies ?? []) as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+    const readOnly = (
+      (props(t, 'GetPaymentRole').Policies ?? []) as {
+        PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+      }[]
+    )
       .flatMap((p) => p.PolicyDocument.Statement)
       .filter((st) => JSON.stringify(st.Resource).includes('PaymentsTable'));
     expect(readOnly.flatMap((st) => st.Action)).toEqual(['dynamodb:GetItem']);
@@ -110,7 +119,9 @@ describe.each(STAGES)('stage %s template', (stage) => {
   it('runs the deadline sweeper every minute on a sparse byDeadline index', () => {
     const t = template(stage);
     const rules = resourcesOfType(t, 'AWS::Events::Rule').map(([, r]) => r.Properties);
-    expect(rules).toEqual(expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 minute)' })]));
+    expect(rules).toEqual(
+      expect.arrayContaining([expect.objectContaining({ ScheduleExpression: 'rate(1 minute)' })]),
+    );
     expect(props(t, 'PaymentsTable').GlobalSecondaryIndexes).toEqual([
       expect.objectContaining({
         IndexName: 'byDeadline',
@@ -125,10 +136,17 @@ describe.each(STAGES)('stage %s template', (stage) => {
   it('lets every partner-facing function claim nonces and count its partner rate (PutItem + UpdateItem on the nonces table)', () => {
     const t = template(stage);
     for (const role of ['SubmitPaymentRole', 'GetPaymentRole', 'PaymentStatusRequestRole']) {
-      const statements = ((props(t, role).Policies ?? []) as { PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] } }[])
+      const statements = (
+        (props(t, role).Policies ?? []) as {
+          PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };
+        }[]
+      )
         .flatMap((p) => p.PolicyDocument.Statement)
         .filter((st) => JSON.stringify(st.Resource).includes('NoncesTable'));
-      expect(statements.flatMap((st) => st.Action).sort()).toEqual(['dynamodb:PutItem', 'dynamodb:UpdateItem']);
+      expect(statements.flatMap((st) => st.Action).sort()).toEqual([
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+      ]);
     }
   });
 
@@ -139,7 +157,14 @@ describe.each(STAGES)('stage %s template', (stage) => {
   });
 
   it('exposes the HTTP API routes', () => {
-    const routes = resourcesOfType(template(stage), 'AWS::ApiGatewayV2::Route').map(([, r]) => r.Properties?.RouteKey);
-    expect(routes.sort()).toEqual(['GET /payments', 'GET /payments/{id}', 'POST /payments', 'POST /payments/status-requests']);
+    const routes = resourcesOfType(template(stage), 'AWS::ApiGatewayV2::Route').map(
+      ([, r]) => r.Properties?.RouteKey,
+    );
+    expect(routes.sort()).toEqual([
+      'GET /payments',
+      'GET /payments/{id}',
+      'POST /payments',
+      'POST /payments/status-requests',
+    ]);
   });
 });

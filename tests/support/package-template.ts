@@ -123,3 +123,30 @@ async function withPackageLock<T>(fn: () => Promise<T>): Promise<T> {
     rmSync(lock, { recursive: true, force: true });
   }
 }
+
+export const DEPLOYABLE_STAGES = ['dev', 'uat', 'cert', 'prod'] as const;
+export type DeployableStage = (typeof DEPLOYABLE_STAGES)[number];
+
+/**
+ * The packaged template of every deployable stage for a test file: call at module level; it
+ * registers a beforeAll that packages each stage once (the package cache makes the next files
+ * cheap), and returns a getter for a stage's template.
+ */
+export function useStageTemplates(): (stage: string) => CfnTemplate {
+  const templates = new Map<string, CfnTemplate>();
+  beforeAll(async () => {
+    for (const stage of DEPLOYABLE_STAGES) templates.set(stage, (await packageStage(stage)).template);
+  }, 300_000);
+  return (stage) => {
+    const t = templates.get(stage);
+    if (!t) throw new Error(`no template for ${stage}`);
+    return t;
+  };
+}
+
+/** A resource's Properties; fails the test if the resource is missing. */
+export function propertiesOf(template: CfnTemplate, logicalId: string): Record<string, unknown> {
+  const resource = template.Resources[logicalId];
+  if (!resource) throw new Error(`${logicalId} missing`);
+  return resource.Properties ?? {};
+}
