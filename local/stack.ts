@@ -10,7 +10,13 @@
  */
 import path from 'node:path';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type {
+  APIGatewayProxyEventV2,
+  APIGatewayProxyResultV2,
+  Context,
+  SQSBatchResponse,
+  SQSEvent,
+} from 'aws-lambda';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from './aws-clients';
 import { provisionResources, resolveCfnString, type ProvisionedResources } from './cloudformation';
@@ -21,7 +27,12 @@ import { createLambdaContext, invokeWithTimeout } from './lambda-context';
 import { quietLogger, type Logger } from './logger';
 import { localStateDir, repoRoot } from './paths';
 import { seedDemoData, type DemoPartnerCredentials } from './seed';
-import { handlerModulePath, loadServerlessConfig, type ResolvedFunction, type ResolvedServerlessConfig } from './serverless-config';
+import {
+  handlerModulePath,
+  loadServerlessConfig,
+  type ResolvedFunction,
+  type ResolvedServerlessConfig,
+} from './serverless-config';
 import { startSqsPoller, type SqsPoller } from './sqs-poller';
 
 export const LOCAL_STAGE = 'local';
@@ -70,6 +81,11 @@ function envPort(name: string, fallback: number): number {
   return value !== undefined && value !== '' ? Number(value) : fallback;
 }
 
+/** 0 means "any free port": the emulators pick one when no port is given. */
+function portOption(port: number): { port?: number } {
+  return port === 0 ? {} : { port };
+}
+
 /** The functions' environment (one for all: they share this process), pointed at the stand-ins. */
 export function functionEnvironment(
   config: ResolvedServerlessConfig,
@@ -105,7 +121,8 @@ async function loadHandler(fn: ResolvedFunction): Promise<AnyHandler> {
   const { file, exportName } = handlerModulePath(fn.handler);
   const mod = (await import(path.join(repoRoot, file))) as Record<string, unknown>;
   const handler = mod[exportName];
-  if (typeof handler !== 'function') throw new Error(`${fn.handler}: export '${exportName}' is not a function`);
+  if (typeof handler !== 'function')
+    throw new Error(`${fn.handler}: export '${exportName}' is not a function`);
   return handler as AnyHandler;
 }
 
@@ -135,10 +152,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     } else {
       const [dynamodbStart, sqsStart] = await Promise.allSettled([
         startDynamoDbLocal({
-          port: options.dynamodbPort ?? envPort('RTP_DYNAMODB_PORT', 8765),
+          ...portOption(options.dynamodbPort ?? envPort('RTP_DYNAMODB_PORT', 8765)),
           ...(options.persistDir ? { persistDir: options.persistDir } : {}),
         }),
-        startSqsEmulator({ port: options.sqsPort ?? envPort('RTP_SQS_PORT', 9324) }),
+        startSqsEmulator(portOption(options.sqsPort ?? envPort('RTP_SQS_PORT', 9324))),
       ]);
       if (dynamodbStart.status === 'fulfilled') stops.push(() => dynamodbStart.value.stop());
       if (sqsStart.status === 'fulfilled') stops.push(() => sqsStart.value.stop());
@@ -147,7 +164,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const dynamodb: DynamoDbLocalHandle = dynamodbStart.value;
       const sqs: SqsEmulatorHandle = sqsStart.value;
       endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint };
-      logger.info('stand-ins ready', { dynamodb: endpoints.dynamodb, dynamodbMs: dynamodb.startupMs, sqs: endpoints.sqs });
+      logger.info('stand-ins ready', {
+        dynamodb: endpoints.dynamodb,
+        dynamodbMs: dynamodb.startupMs,
+        sqs: endpoints.sqs,
+      });
     }
 
     const config = await loadServerlessConfig(LOCAL_STAGE);
@@ -157,11 +178,15 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       dynamodbClient.destroy();
       sqsClient.destroy();
     });
-    const provisioned = await provisionResources(config.resources.Resources, { dynamodb: dynamodbClient, sqs: sqsClient }, {
-      region: config.region,
-      stackName: `${config.service}-${config.stage}`,
-      logger,
-    });
+    const provisioned = await provisionResources(
+      config.resources.Resources,
+      { dynamodb: dynamodbClient, sqs: sqsClient },
+      {
+        region: config.region,
+        stackName: `${config.service}-${config.stage}`,
+        logger,
+      },
+    );
 
     const env = { ...functionEnvironment(config, provisioned, endpoints, stateDir), ...options.functionEnv };
     Object.assign(process.env, env);
@@ -173,7 +198,11 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     };
     const partner = await seedDemoData({
       documents: DynamoDBDocumentClient.from(dynamodbClient),
-      tables: { payments: tableName('PAYMENTS_TABLE'), ledger: tableName('LEDGER_TABLE'), partners: tableName('PARTNERS_TABLE') },
+      tables: {
+        payments: tableName('PAYMENTS_TABLE'),
+        ledger: tableName('LEDGER_TABLE'),
+        partners: tableName('PARTNERS_TABLE'),
+      },
       secretPrefix: tableName('PARTNER_SECRET_PREFIX'),
       secretsFile: tableName('RTP_LOCAL_SECRETS_FILE'),
       stateDir,
@@ -222,14 +251,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
               logger.warn('schedule not emulated', { function: fn.key, rate });
               continue;
             }
+            const running = new Set<Promise<unknown>>();
             const timer = setInterval(() => {
-              const context = createLambdaContext({ functionName: fn.name, timeoutSeconds: fn.timeout, memorySize: fn.memorySize });
-              invokeWithTimeout(handler, event.input ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' }, context, logger).catch(
-                (error: unknown) => logger.error('scheduled invocation failed', { function: fn.key, error }),
-              );
+              const context = createLambdaContext({
+                functionName: fn.name,
+                timeoutSeconds: fn.timeout,
+                memorySize: fn.memorySize,
+              });
+              const invocation = invokeWithTimeout(
+                handler,
+                event.input ?? { source: 'aws.events', 'detail-type': 'Scheduled Event' },
+                context,
+                logger,
+              )
+                .catch((error: unknown) =>
+                  logger.error('scheduled invocation failed', { function: fn.key, error }),
+                )
+                .finally(() => running.delete(invocation));
+              running.add(invocation);
             }, every);
             timer.unref();
-            stops.push(async () => clearInterval(timer));
+            // Stop the timer, then let a running invocation end (bounded by its own time-out).
+            stops.push(async () => {
+              clearInterval(timer);
+              await Promise.all(running);
+            });
           }
         } else if (event.type !== 'schedule') {
           logger.warn('event type not emulated locally', { function: fn.key, event: event.type });

@@ -45,8 +45,14 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
 
   // One attempt id and the same `at` for every retry: identical requests, deduplicated by the
   // ledger's ClientRequestToken if a response was lost.
+  // No retry may start after the deadline: a settlement is decided before it, or rejected.
   const attemptId = randomUUID();
-  const outcome = await withRetry(() => deps.ledger.settle(message, at, attemptId), deps.retry, deps.retryEnv);
+  const deadlineMs = Date.parse(message.deadline);
+  const retryEnv = {
+    ...deps.retryEnv,
+    remainingMs: () => Math.min(deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY, deadlineMs - deps.clock.now()),
+  };
+  const outcome = await withRetry(() => deps.ledger.settle(message, at, attemptId), deps.retry, retryEnv);
   switch (outcome.kind) {
     case 'settled':
       return { paymentId: message.paymentId, status: 'SETTLED', replay: false };

@@ -1,0 +1,53 @@
+import { DEFAULT_OPTIONS, parseBenchArgs, UsageError } from './options';
+
+describe('bench options', () => {
+  it('has defaults for every flag', () => {
+    const options = parseBenchArgs([], new Date('2026-01-02T03:04:05.678Z'));
+    expect(options).toMatchObject({
+      rate: DEFAULT_OPTIONS.rate,
+      durationSeconds: 60,
+      form: 'xml',
+      progress: true,
+    });
+    expect(options?.outDir).toMatch(/bench\/results\/2026-01-02T03-04-05Z$/);
+    expect(options?.skip.size).toBe(0);
+  });
+
+  it('reads the flags', () => {
+    const options = parseBenchArgs([
+      '--rate',
+      'auto',
+      '--duration',
+      '5',
+      '--hot-share',
+      '0.3',
+      '--skip',
+      'bundles,capacity',
+      '--form',
+      'mix',
+      '--quiet',
+    ]);
+    expect(options).toMatchObject({
+      rate: 'auto',
+      durationSeconds: 5,
+      hotShare: 0.3,
+      form: 'mix',
+      progress: false,
+    });
+    expect([...(options?.skip ?? [])]).toEqual(['bundles', 'capacity']);
+    expect(parseBenchArgs(['--help'])).toBeUndefined();
+  });
+
+  it.each([
+    [['--rate', '0']],
+    [['--rate', 'fast']],
+    [['--nsf-share', '1.5']],
+    [['--hot-share', '0.6', '--nsf-share', '0.6']],
+    [['--form', 'csv']],
+    [['--skip', 'everything']],
+    [['--url', 'http://example.com']],
+    [['--url', 'http://127.0.0.1:3000', '--alg', 'hmac-sha256']],
+  ])('refuses %j', (args) => {
+    expect(() => parseBenchArgs(args)).toThrow(UsageError);
+  });
+});
