@@ -34,16 +34,27 @@ export type SettleBatchHandler = (event: SQSEvent, context: Context) => Promise<
  * A failed record and the later records of its message group are reported as batch item
  * failures; other groups carry on (skipGroupOnError).
  */
+/** Extra (non-key) argument of the idempotent settle: what this one call did and its time budget. */
+interface SettleRun {
+  executed: boolean;
+  readonly remainingMs: () => number;
+}
+
 export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
-  let remainingMs: () => number = () => Number.POSITIVE_INFINITY;
-  const settleDeps = {
+  const baseRetryEnv = deps.retryEnv ?? realRetryEnv;
+  /**
+   * Per-invocation state travels with each call, never in this closure: Lambda runs one
+   * invocation per sandbox at a time, but the local stack (and any in-process host) may run
+   * several concurrently on one handler instance.
+   */
+  const settleDepsFor = (remainingMs: () => number) => ({
     ledger: deps.ledger,
     store: deps.store,
     clock: deps.clock,
     retry: deps.retry,
     // Keep a 500 ms margin so a retry never runs into the Lambda time-out.
-    retryEnv: { ...(deps.retryEnv ?? realRetryEnv), remainingMs: () => remainingMs() - 500 },
-  };
+    retryEnv: { ...baseRetryEnv, remainingMs: () => remainingMs() - 500 },
+  });
 
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'paymentId',
@@ -52,9 +63,9 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
   });
   // `run` (not part of the idempotency key) tells a real settlement from an answer replayed by
   // Powertools idempotency, so the metrics count each payment once.
-  const settleOnce = makeIdempotent((message: SettlementMessage, run?: { executed: boolean }) => {
+  const settleOnce = makeIdempotent((message: SettlementMessage, run?: SettleRun) => {
     if (run) run.executed = true;
-    return settlePayment(message, settleDeps);
+    return settlePayment(message, settleDepsFor(run?.remainingMs ?? (() => Number.POSITIVE_INFINITY)));
   }, {
     persistenceStore: new DynamoDBPersistenceLayer({
       tableName: deps.idempotency.tableName,
@@ -87,11 +98,11 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     }
   }
 
-  async function settleRecord(record: SQSRecord) {
+  async function settleRecord(record: SQSRecord, remainingMs: () => number) {
     appendCorrelation(correlationOfRecord(record));
     pipelineMetrics.queueWait(deps.clock.now() - Number(record.attributes.SentTimestamp));
     try {
-      return await settleParsed(record);
+      return await settleParsed(record, remainingMs);
     } catch (error) {
       await onLastFailure(record, error);
       throw error;
@@ -100,10 +111,10 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     }
   }
 
-  async function settleParsed(record: SQSRecord) {
+  async function settleParsed(record: SQSRecord, remainingMs: () => number) {
     const message = parseSettlementMessage(record.body);
     appendCorrelation(correlationOf(message));
-    const run = { executed: false };
+    const run: SettleRun = { executed: false, remainingMs };
     const result = await settleOnce(message, run);
     pipelineMetrics.settlementOutcome({
       status: result.status,
@@ -117,10 +128,14 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     return result;
   }
 
-  const processor = new SqsFifoPartialProcessorAsync();
   return async (event, context) => {
     idempotencyConfig.registerLambdaContext(context);
-    remainingMs = () => context.getRemainingTimeInMillis();
-    return processPartialResponse(event, settleRecord, processor, { context, skipGroupOnError: true });
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    // A processor per invocation: it holds the batch's failures.
+    const processor = new SqsFifoPartialProcessorAsync();
+    return processPartialResponse(event, (record: SQSRecord) => settleRecord(record, remainingMs), processor, {
+      context,
+      skipGroupOnError: true,
+    });
   };
 }

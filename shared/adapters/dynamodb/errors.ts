@@ -8,6 +8,8 @@ import { TransientError } from '../../domain/errors';
 const TRANSIENT_NAMES = new Set([
   'ThrottlingException',
   'ProvisionedThroughputExceededException',
+  'RequestThrottled', // SQS
+  'KmsThrottled', // SQS with a customer-managed key
   'RequestLimitExceeded',
   'InternalServerError',
   'ServiceUnavailable',

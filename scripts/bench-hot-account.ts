@@ -1,0 +1,128 @@
+/**
+ * How many settlements per second one hot creditor account sustains on DynamoDB Local: N
+ * payments from N different debtors into one account, settled with C concurrent settlers
+ * (transaction conflicts on the hot item are retried with backoff, never surfaced).
+ *
+ *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8]
+ */
+import { parseArgs } from 'node:util';
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { localDynamoDbClient, localSqsClient } from '../local/aws-clients';
+import { provisionResources } from '../local/cloudformation';
+import { startDynamoDbLocal } from '../local/emulators/dynamodb';
+import { loadServerlessConfig } from '../local/serverless-config';
+import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
+import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
+import type { CurrencyCode } from '../shared/domain/currency';
+import { systemClock } from '../shared/domain/ports';
+import { defaultRetryPolicy, realRetryEnv } from '../shared/domain/retry';
+import { settlePayment } from '../shared/domain/settle';
+import { submitPayment } from '../shared/domain/submit';
+import { FakeQueue } from '../shared/testing/fakes';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const USD = 'USD' as CurrencyCode;
+
+async function main(): Promise<void> {
+  const { values } = parseArgs({
+    options: { payments: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } },
+  });
+  const n = Number(values.payments);
+  const concurrency = Number(values.concurrency);
+  const db = await startDynamoDbLocal();
+  try {
+    const config = await loadServerlessConfig('local');
+    const client = localDynamoDbClient(db.endpoint);
+    // Tables only (no queue is involved): serverless.yml's own definitions.
+    const tablesOnly = Object.fromEntries(
+      Object.entries(config.resources.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table'),
+    );
+    const sqs = localSqsClient('http://127.0.0.1:9'); // never called: no queue in tablesOnly
+    const provisioned = await provisionResources(
+      tablesOnly,
+      { dynamodb: client, sqs },
+      { region: 'us-east-1' },
+    );
+    const tables = {
+      payments: provisioned.tables.PaymentsTable?.name ?? '',
+      ledger: provisioned.tables.LedgerTable?.name ?? '',
+    };
+    const documents = DynamoDBDocumentClient.from(client, {
+      marshallOptions: { removeUndefinedValues: true },
+    });
+    const ledger = new DynamoLedger(documents, tables);
+    const store = new DynamoPaymentStore(documents, tables.payments);
+    const hot = `hot-${randomUUID()}`;
+    await ledger.putAccount({
+      accountId: hot,
+      ownerPartnerId: 'merchant',
+      currency: USD,
+      status: 'OPEN',
+      balanceMinor: 0,
+      overdraftLimitMinor: 0,
+    });
+    const queue = new FakeQueue();
+    for (let i = 0; i < n; i++) {
+      const debtor = `debtor-${i}-${randomUUID()}`;
+      await ledger.putAccount({
+        accountId: debtor,
+        ownerPartnerId: 'p',
+        currency: USD,
+        status: 'OPEN',
+        balanceMinor: 1_000,
+        overdraftLimitMinor: 0,
+      });
+      await submitPayment(
+        {
+          partnerId: 'bench',
+          references: { endToEndId: `HOT-${i}-${randomUUID().slice(0, 8)}` },
+          debtorAccount: debtor,
+          creditorAccount: hot,
+          amount: { amountMinor: 1, currency: USD },
+          source: 'json',
+          contentHash: randomUUID(),
+        },
+        { store, queue, clock: systemClock, slaSeconds: 600 },
+      );
+    }
+    const pending = [...queue.messages];
+    let settled = 0;
+    let conflicts = 0;
+    const countingEnv = {
+      ...realRetryEnv,
+      sleep: (ms: number) => {
+        conflicts++;
+        return realRetryEnv.sleep(ms);
+      },
+    };
+    const started = Date.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let m = pending.shift(); m; m = pending.shift()) {
+          const r = await settlePayment(m, {
+            ledger,
+            store,
+            clock: systemClock,
+            retry: { ...defaultRetryPolicy, maxAttempts: 20 },
+            retryEnv: countingEnv,
+          });
+          if (r.status === 'SETTLED') settled++;
+        }
+      }),
+    );
+    const seconds = (Date.now() - started) / 1000;
+    const balance = (await ledger.getAccount(hot))?.balanceMinor;
+    console.log(
+      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries after conflicts ${conflicts}; balance ${balance} (expected ${n})`,
+    );
+    client.destroy();
+  } finally {
+    await db.stop();
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exitCode = 1;
+});
