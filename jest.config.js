@@ -8,7 +8,10 @@
 const transform = {
   '^.+\\.(t|j|mj)s$': [
     '@swc/jest',
-    { jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' } },
+    {
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022', keepClassNames: true },
+      module: { type: 'commonjs' },
+    },
   ],
 };
 const common = {
@@ -23,7 +26,17 @@ module.exports = {
   // Real emulators on a shared 2-core machine: a generous per-test budget, never timing asserts.
   testTimeout: 30_000,
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/shared/**/*.test.ts', '<rootDir>/functions/**/*.test.ts', '<rootDir>/local/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/bench/**/*.test.ts'] },
+    {
+      ...common,
+      displayName: 'unit',
+      testMatch: [
+        '<rootDir>/shared/**/*.test.ts',
+        '<rootDir>/functions/**/*.test.ts',
+        '<rootDir>/local/**/*.test.ts',
+        '<rootDir>/scripts/**/*.test.ts',
+        '<rootDir>/bench/**/*.test.ts',
+      ],
+    },
     {
       ...common,
       displayName: 'integration',

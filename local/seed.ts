@@ -68,9 +68,13 @@ export async function seedDemoData(options: SeedOptions): Promise<DemoPartnerCre
   const hmacKeyId = `${partner.partnerId}-hmac-1`;
   const secret = randomBytes(32).toString('base64url');
   const secretName = hmacKeyId;
-  writeFileSync(options.secretsFile, JSON.stringify({ [`${options.secretPrefix}${secretName}`]: secret }, null, 2), {
-    mode: 0o600,
-  });
+  writeFileSync(
+    options.secretsFile,
+    JSON.stringify({ [`${options.secretPrefix}${secretName}`]: secret }, null, 2),
+    {
+      mode: 0o600,
+    },
+  );
 
   const ed25519KeyId = `${partner.partnerId}-ed25519-1`;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
@@ -84,7 +88,13 @@ export async function seedDemoData(options: SeedOptions): Promise<DemoPartnerCre
     { cacheSeconds: 0, secretPrefix: options.secretPrefix },
   );
   await registry.putPartner(partner);
-  await registry.putKey({ keyId: hmacKeyId, partnerId: partner.partnerId, alg: 'hmac-sha256', status: 'ACTIVE', secretName });
+  await registry.putKey({
+    keyId: hmacKeyId,
+    partnerId: partner.partnerId,
+    alg: 'hmac-sha256',
+    status: 'ACTIVE',
+    secretName,
+  });
   await registry.putKey({
     keyId: ed25519KeyId,
     partnerId: partner.partnerId,
@@ -93,7 +103,10 @@ export async function seedDemoData(options: SeedOptions): Promise<DemoPartnerCre
     publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   });
 
-  const ledger = new DynamoLedger(options.documents, { payments: options.tables.payments, ledger: options.tables.ledger });
+  const ledger = new DynamoLedger(options.documents, {
+    payments: options.tables.payments,
+    ledger: options.tables.ledger,
+  });
   for (const account of options.accounts ?? DEMO_ACCOUNTS) {
     await ledger.putAccount({
       accountId: account.accountId,

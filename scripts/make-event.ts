@@ -52,8 +52,18 @@ async function settleEvent(file: string, paymentId: string): Promise<void> {
         SentTimestamp: String(Date.now()),
       },
       messageAttributes: {
-        paymentId: { stringValue: payment.paymentId, stringListValues: [], binaryListValues: [], dataType: 'String' },
-        partnerId: { stringValue: payment.partnerId, stringListValues: [], binaryListValues: [], dataType: 'String' },
+        paymentId: {
+          stringValue: payment.paymentId,
+          stringListValues: [],
+          binaryListValues: [],
+          dataType: 'String',
+        },
+        partnerId: {
+          stringValue: payment.partnerId,
+          stringListValues: [],
+          binaryListValues: [],
+          dataType: 'String',
+        },
       },
     },
   ];
@@ -70,7 +80,12 @@ function partnerEnv(): Record<string, string> {
       if (match?.[1] && match[2] !== undefined) env[match[1]] = match[2];
     }
   }
-  return { ...env, ...Object.fromEntries(Object.entries(process.env).filter(([k, v]) => k.startsWith('RTP_') && v !== undefined)) } as Record<string, string>;
+  return {
+    ...env,
+    ...Object.fromEntries(
+      Object.entries(process.env).filter(([k, v]) => k.startsWith('RTP_') && v !== undefined),
+    ),
+  } as Record<string, string>;
 }
 
 async function main(): Promise<void> {
@@ -81,13 +96,16 @@ async function main(): Promise<void> {
   const [command, file] = positionals;
   if (command === 'settle' && file && values.id) return settleEvent(file, values.id);
   if (command !== 'sign' || !file) {
-    throw new Error('usage: event sign <events/*.json> [--id <paymentId>] [--keep-body] | event settle <events/settle-payment.json> --id <paymentId>');
+    throw new Error(
+      'usage: event sign <events/*.json> [--id <paymentId>] [--keep-body] | event settle <events/settle-payment.json> --id <paymentId>',
+    );
   }
   const event = JSON.parse(readFileSync(file, 'utf8')) as APIGatewayProxyEventV2;
   const env = partnerEnv();
   const keyId = env.RTP_KEY_ID;
   const secret = env.RTP_SECRET;
-  if (!keyId || !secret) throw new Error('no partner key: start the stack (npm start) or set RTP_KEY_ID and RTP_SECRET');
+  if (!keyId || !secret)
+    throw new Error('no partner key: start the stack (npm start) or set RTP_KEY_ID and RTP_SECRET');
 
   if (values.id) {
     event.rawPath = event.rawPath.replace(/[^/]+$/, values.id);
@@ -99,12 +117,20 @@ async function main(): Promise<void> {
     if (typeof body.endToEndId === 'string') body.endToEndId = `E2E-${randomUUID().slice(0, 20)}`;
     event.body = JSON.stringify(body);
   }
-  const headers = Object.fromEntries(Object.entries(event.headers).filter((e): e is [string, string] => e[1] !== undefined));
+  const headers = Object.fromEntries(
+    Object.entries(event.headers).filter((e): e is [string, string] => e[1] !== undefined),
+  );
   const scheme = headers['x-forwarded-proto'] ?? 'https';
   const targetUri = `${scheme}://${headers.host}${event.rawPath}${event.rawQueryString ? `?${event.rawQueryString}` : ''}`;
-  const body = event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
+  const body =
+    event.body === undefined ? undefined : Buffer.from(event.body, event.isBase64Encoded ? 'base64' : 'utf8');
   const signed = signRequest(
-    { method: event.requestContext.http.method, targetUri, headers, ...(body && body.length > 0 ? { body } : {}) },
+    {
+      method: event.requestContext.http.method,
+      targetUri,
+      headers,
+      ...(body && body.length > 0 ? { body } : {}),
+    },
     { keyId, alg: 'hmac-sha256', key: Buffer.from(secret, 'base64url') },
   );
   event.headers = { ...headers, ...signed };

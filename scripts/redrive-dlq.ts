@@ -28,7 +28,8 @@ async function main(): Promise<void> {
   const stage = values.stage;
   if (!stage || !/^[a-z0-9-]+$/.test(stage)) throw new Error('--stage <local|dev|uat|cert|prod> is required');
   const endpoint =
-    values.endpoint ?? (stage === 'local' ? `http://127.0.0.1:${process.env.RTP_SQS_PORT ?? '9324'}` : undefined);
+    values.endpoint ??
+    (stage === 'local' ? `http://127.0.0.1:${process.env.RTP_SQS_PORT ?? '9324'}` : undefined);
   if (stage === 'local') {
     process.env.AWS_ACCESS_KEY_ID ??= 'local';
     process.env.AWS_SECRET_ACCESS_KEY ??= 'local';

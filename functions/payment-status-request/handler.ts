@@ -42,7 +42,11 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   }
   const o = request.original;
   const [kind, value]: [ReferenceKind, string | undefined] =
-    o.uetr !== undefined ? ['uetr', o.uetr] : o.endToEndId !== undefined ? ['endToEndId', o.endToEndId] : ['msgId', o.msgId];
+    o.uetr !== undefined
+      ? ['uetr', o.uetr]
+      : o.endToEndId !== undefined
+        ? ['endToEndId', o.endToEndId]
+        : ['msgId', o.msgId];
   if (value === undefined) throw new MalformedRequestError('the pacs.028 names no original payment');
   const payment = await findPaymentForPartner(data.payments, partnerId, kind, value);
   return statusAnswer(payment, xml ? 'application/xml' : 'application/json', systemClock.now());

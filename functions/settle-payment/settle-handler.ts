@@ -8,7 +8,12 @@ import type { Clock, Ledger, PaymentStore } from '../../shared/domain/ports';
 import { realRetryEnv, type RetryPolicy, type RetryEnv } from '../../shared/domain/retry';
 import { settlePayment } from '../../shared/domain/settle';
 import type { SettlementMessage } from '../../shared/domain/payment';
-import { appendCorrelation, clearCorrelation, correlationOf, correlationOfRecord } from '../../shared/observability/correlation';
+import {
+  appendCorrelation,
+  clearCorrelation,
+  correlationOf,
+  correlationOfRecord,
+} from '../../shared/observability/correlation';
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { logger } from '../../shared/observability/powertools';
 
@@ -21,7 +26,11 @@ export interface SettleHandlerDeps {
   /** The queue's maxReceiveCount: a record failing on its last receive is going to the DLQ. */
   readonly maxReceiveCount: number;
   /** Client and table of the Powertools idempotency records. */
-  readonly idempotency: { readonly client: DynamoDBClient; readonly tableName: string; readonly expiresAfterSeconds?: number };
+  readonly idempotency: {
+    readonly client: DynamoDBClient;
+    readonly tableName: string;
+    readonly expiresAfterSeconds?: number;
+  };
 }
 
 export type SettleBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
@@ -63,16 +72,19 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
   });
   // `run` (not part of the idempotency key) tells a real settlement from an answer replayed by
   // Powertools idempotency, so the metrics count each payment once.
-  const settleOnce = makeIdempotent((message: SettlementMessage, run?: SettleRun) => {
-    if (run) run.executed = true;
-    return settlePayment(message, settleDepsFor(run?.remainingMs ?? (() => Number.POSITIVE_INFINITY)));
-  }, {
-    persistenceStore: new DynamoDBPersistenceLayer({
-      tableName: deps.idempotency.tableName,
-      awsSdkV3Client: deps.idempotency.client,
-    }),
-    config: idempotencyConfig,
-  });
+  const settleOnce = makeIdempotent(
+    (message: SettlementMessage, run?: SettleRun) => {
+      if (run) run.executed = true;
+      return settlePayment(message, settleDepsFor(run?.remainingMs ?? (() => Number.POSITIVE_INFINITY)));
+    },
+    {
+      persistenceStore: new DynamoDBPersistenceLayer({
+        tableName: deps.idempotency.tableName,
+        awsSdkV3Client: deps.idempotency.client,
+      }),
+      config: idempotencyConfig,
+    },
+  );
 
   /**
    * A record failing on its last allowed receive is about to be moved to the dead-letter queue:
@@ -83,18 +95,25 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     const receiveCount = Number(record.attributes.ApproximateReceiveCount);
     if (!(receiveCount >= deps.maxReceiveCount)) return;
     pipelineMetrics.dlqArrival();
-    const reason = error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
+    const reason =
+      error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
     let paymentId: string | undefined;
     try {
       paymentId = parseSettlementMessage(record.body).paymentId;
     } catch {
       paymentId = undefined; // unparseable: nothing to flag, the DLQ message is the evidence
     }
-    logger.error('settlement message going to the dead-letter queue', { messageId: record.messageId, paymentId, error });
+    logger.error('settlement message going to the dead-letter queue', {
+      messageId: record.messageId,
+      paymentId,
+      error,
+    });
     if (paymentId !== undefined) {
       await deps.store
         .flagForInvestigation(paymentId, reason, new Date(deps.clock.now()).toISOString())
-        .catch((flagError: unknown) => logger.error('could not flag payment for investigation', { paymentId, error: flagError }));
+        .catch((flagError: unknown) =>
+          logger.error('could not flag payment for investigation', { paymentId, error: flagError }),
+        );
     }
   }
 
@@ -124,7 +143,11 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
       deadline: message.deadline,
       terminalAtMs: deps.clock.now(),
     });
-    logger.info('payment settled', { status: result.status, reasonCode: result.reasonCode, replay: result.replay });
+    logger.info('payment settled', {
+      status: result.status,
+      reasonCode: result.reasonCode,
+      replay: result.replay,
+    });
     return result;
   }
 
@@ -133,9 +156,14 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     const remainingMs = () => context.getRemainingTimeInMillis();
     // A processor per invocation: it holds the batch's failures.
     const processor = new SqsFifoPartialProcessorAsync();
-    return processPartialResponse(event, (record: SQSRecord) => settleRecord(record, remainingMs), processor, {
-      context,
-      skipGroupOnError: true,
-    });
+    return processPartialResponse(
+      event,
+      (record: SQSRecord) => settleRecord(record, remainingMs),
+      processor,
+      {
+        context,
+        skipGroupOnError: true,
+      },
+    );
   };
 }

@@ -24,7 +24,12 @@ import { buildDataAdapters } from '../../shared/wiring/data';
 const config = getConfig();
 const data = buildDataAdapters(config);
 const auth = buildPartnerAuth(config, data.clients);
-const submitDeps = { store: data.payments, queue: data.queue, clock: systemClock, slaSeconds: config.slaSeconds };
+const submitDeps = {
+  store: data.payments,
+  queue: data.queue,
+  clock: systemClock,
+  slaSeconds: config.slaSeconds,
+};
 
 export const handler = httpHandler(async (event, context: AuthenticatedContext) => {
   const { partnerId } = authenticatedPartner(context);
@@ -34,12 +39,17 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   if (detectIntakeForm(body, contentType) === 'iso') {
     const partner = await auth.partners.getPartner(partnerId);
     if (!partner) throw new ForbiddenError('partner_unknown', 'partner profile not found');
-    const outcome = await submitPacs008({ body, contentType: contentType ?? 'application/xml', partner }, submitDeps);
+    const outcome = await submitPacs008(
+      { body, contentType: contentType ?? 'application/xml', partner },
+      submitDeps,
+    );
     if (outcome.payment) {
       const ids = correlationOf(outcome.payment);
       appendCorrelation(ids);
       annotateTrace(ids);
-      logger.info(outcome.duplicate ? 'duplicate submission answered' : 'payment accepted', { form: 'pacs.008' });
+      logger.info(outcome.duplicate ? 'duplicate submission answered' : 'payment accepted', {
+        form: 'pacs.008',
+      });
       if (outcome.duplicate) pipelineMetrics.idempotentReplay('submit');
       else pipelineMetrics.paymentAccepted();
     } else {

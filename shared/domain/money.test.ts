@@ -22,21 +22,34 @@ describe('parseDecimalAmount', () => {
     expect(parseDecimalAmount('1.5', 'JPY')).toMatchObject({ ok: false, error: { kind: 'precision' } });
   });
 
-  it.each(['', '1e3', '-1', '+1', '1.', '.5', '01.00', '1,00', ' ', 'NaN', '0x10'])('refuses the format %p', (text) => {
-    expect(parseDecimalAmount(text, 'USD')).toMatchObject({ ok: false, error: { kind: 'format' } });
-  });
+  it.each(['', '1e3', '-1', '+1', '1.', '.5', '01.00', '1,00', ' ', 'NaN', '0x10'])(
+    'refuses the format %p',
+    (text) => {
+      expect(parseDecimalAmount(text, 'USD')).toMatchObject({ ok: false, error: { kind: 'format' } });
+    },
+  );
 
   it('refuses unknown currencies and absurd sizes', () => {
     expect(parseDecimalAmount('1.00', 'XYZ')).toMatchObject({ ok: false, error: { kind: 'currency' } });
-    expect(parseDecimalAmount('99999999999999999.00', 'USD')).toMatchObject({ ok: false, error: { kind: 'range' } });
+    expect(parseDecimalAmount('99999999999999999.00', 'USD')).toMatchObject({
+      ok: false,
+      error: { kind: 'range' },
+    });
   });
 
   it('round-trips every safe amount exactly (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: 10 ** 15 - 1 }), fc.constantFrom('USD', 'JPY', 'KWD', 'EUR'), (minor, cur) => {
-        const text = formatDecimalAmount({ amountMinor: minor, currency: cur as CurrencyCode });
-        expect(parseDecimalAmount(text, cur)).toEqual({ ok: true, value: { amountMinor: minor, currency: cur } });
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: 10 ** 15 - 1 }),
+        fc.constantFrom('USD', 'JPY', 'KWD', 'EUR'),
+        (minor, cur) => {
+          const text = formatDecimalAmount({ amountMinor: minor, currency: cur as CurrencyCode });
+          expect(parseDecimalAmount(text, cur)).toEqual({
+            ok: true,
+            value: { amountMinor: minor, currency: cur },
+          });
+        },
+      ),
     );
   });
 });

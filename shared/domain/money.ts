@@ -28,7 +28,8 @@ export function parseDecimalAmount(
     return { ok: false, error: { kind: 'currency', message: `unknown ISO 4217 currency '${currency}'` } };
   }
   const match = DECIMAL.exec(text.trim());
-  if (!match) return { ok: false, error: { kind: 'format', message: 'amount must be a plain decimal number' } };
+  if (!match)
+    return { ok: false, error: { kind: 'format', message: 'amount must be a plain decimal number' } };
   const whole = match[1] ?? '0';
   const fraction = (match[2] ?? '').replace(/0+$/, '');
   const decimals = minorUnits(currency);
@@ -53,7 +54,9 @@ export function money(amountMinor: number, currency: CurrencyCode): Money {
 export function formatDecimalAmount(value: Money): string {
   const decimals = minorUnits(value.currency);
   const negative = value.amountMinor < 0;
-  const digits = Math.abs(value.amountMinor).toString().padStart(decimals + 1, '0');
+  const digits = Math.abs(value.amountMinor)
+    .toString()
+    .padStart(decimals + 1, '0');
   const whole = digits.slice(0, digits.length - decimals);
   const fraction = decimals > 0 ? `.${digits.slice(digits.length - decimals)}` : '';
   return `${negative ? '-' : ''}${whole}${fraction}`;

@@ -10,11 +10,11 @@ import type { ReasonCode } from './reasons';
 /** Partner references that identify a payment uniquely per partner. */
 export type ReferenceKind = 'endToEndId' | 'msgId' | 'uetr';
 
-export type CreateOutcome = { readonly created: true } | { readonly created: false; readonly existing: Payment };
+export type CreateOutcome =
+  { readonly created: true } | { readonly created: false; readonly existing: Payment };
 
 export type TransitionOutcome =
-  | { readonly applied: true }
-  | { readonly applied: false; readonly current: Payment | undefined };
+  { readonly applied: true } | { readonly applied: false; readonly current: Payment | undefined };
 
 export interface PaymentStore {
   /**
@@ -53,7 +53,11 @@ export type LedgerOutcome =
   /** Money moved; payment SETTLED in the same transaction. */
   | { readonly kind: 'settled'; readonly settledAt: string }
   /** The payment is no longer settleable (already terminal, or past its deadline). */
-  | { readonly kind: 'not-settleable'; readonly status: PaymentStatus | undefined; readonly pastDeadline: boolean }
+  | {
+      readonly kind: 'not-settleable';
+      readonly status: PaymentStatus | undefined;
+      readonly pastDeadline: boolean;
+    }
   /** A business rule refused the transfer: terminal, never retried. */
   | { readonly kind: 'refused'; readonly code: ReasonCode; readonly message: string };
 

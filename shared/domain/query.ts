@@ -6,7 +6,11 @@ import type { PaymentStore, ReferenceKind } from './ports';
  * A partner sees only its own payments: someone else's payment answers exactly like a
  * payment that does not exist, so ids cannot be probed.
  */
-export async function getPaymentForPartner(store: PaymentStore, partnerId: string, paymentId: string): Promise<Payment> {
+export async function getPaymentForPartner(
+  store: PaymentStore,
+  partnerId: string,
+  paymentId: string,
+): Promise<Payment> {
   const payment = await store.get(paymentId);
   if (!payment || payment.partnerId !== partnerId) throw new NotFoundError('payment not found');
   return payment;

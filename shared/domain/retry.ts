@@ -27,7 +27,11 @@ export const realRetryEnv: RetryEnv = {
  * (delay = random(0, min(max, base * 2^n))). Any other error, or running out of attempts or
  * time, propagates: the caller (the queue) then redelivers the message later.
  */
-export async function withRetry<T>(op: (attempt: number) => Promise<T>, policy: RetryPolicy, env: RetryEnv): Promise<T> {
+export async function withRetry<T>(
+  op: (attempt: number) => Promise<T>,
+  policy: RetryPolicy,
+  env: RetryEnv,
+): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await op(attempt);

@@ -11,10 +11,30 @@ function setup() {
   const clock = new FakeClock();
   const ledger = new FakeLedger(store);
   const retryEnv = { sleep: async () => undefined, random: () => 0.5 };
-  const settleDeps = { ledger, store, clock, retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 }, retryEnv };
+  const settleDeps = {
+    ledger,
+    store,
+    clock,
+    retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
+    retryEnv,
+  };
   const submitDeps = { store, queue, clock, slaSeconds: 15 };
-  ledger.open({ accountId: 'ACC-DEBTOR', ownerPartnerId: 'partner-a', currency: USD, status: 'OPEN', balanceMinor: 5000, overdraftLimitMinor: 0 });
-  ledger.open({ accountId: 'ACC-CREDITOR', ownerPartnerId: 'partner-b', currency: USD, status: 'OPEN', balanceMinor: 0, overdraftLimitMinor: 0 });
+  ledger.open({
+    accountId: 'ACC-DEBTOR',
+    ownerPartnerId: 'partner-a',
+    currency: USD,
+    status: 'OPEN',
+    balanceMinor: 5000,
+    overdraftLimitMinor: 0,
+  });
+  ledger.open({
+    accountId: 'ACC-CREDITOR',
+    ownerPartnerId: 'partner-b',
+    currency: USD,
+    status: 'OPEN',
+    balanceMinor: 0,
+    overdraftLimitMinor: 0,
+  });
   return { store, queue, clock, ledger, settleDeps, submitDeps };
 }
 
@@ -29,7 +49,11 @@ describe('settlePayment', () => {
   it('moves the money once and marks the payment SETTLED', async () => {
     const s = setup();
     const m = await submitted(s);
-    await expect(settlePayment(m, s.settleDeps)).resolves.toEqual({ paymentId: m.paymentId, status: 'SETTLED', replay: false });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toEqual({
+      paymentId: m.paymentId,
+      status: 'SETTLED',
+      replay: false,
+    });
     expect(s.ledger.accounts.get('ACC-DEBTOR')?.balanceMinor).toBe(4000);
     expect(s.ledger.accounts.get('ACC-CREDITOR')?.balanceMinor).toBe(1000);
   });
@@ -46,10 +70,17 @@ describe('settlePayment', () => {
   it('rejects insufficient funds as AM04, terminal, balances untouched', async () => {
     const s = setup();
     const m = await submitted(s, { amount: { amountMinor: 999_999, currency: USD } });
-    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: 'AM04' });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AM04',
+    });
     expect((await s.store.get(m.paymentId))?.rejection?.code).toBe('AM04');
     expect(s.ledger.accounts.get('ACC-DEBTOR')?.balanceMinor).toBe(5000);
-    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: 'AM04', replay: true });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AM04',
+      replay: true,
+    });
   });
 
   it.each([
@@ -57,22 +88,38 @@ describe('settlePayment', () => {
     ['BLOCKED', 'AC06'],
   ] as const)('rejects a %s creditor account as %s', async (status, code) => {
     const s = setup();
-    s.ledger.open({ accountId: 'ACC-X', ownerPartnerId: 'b', currency: USD, status, balanceMinor: 0, overdraftLimitMinor: 0 });
+    s.ledger.open({
+      accountId: 'ACC-X',
+      ownerPartnerId: 'b',
+      currency: USD,
+      status,
+      balanceMinor: 0,
+      overdraftLimitMinor: 0,
+    });
     const m = await submitted(s, { creditorAccount: 'ACC-X' });
-    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: code });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: code,
+    });
   });
 
   it('rejects an unknown creditor account as AC03', async () => {
     const s = setup();
     const m = await submitted(s, { creditorAccount: 'NOPE' });
-    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: 'AC03' });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AC03',
+    });
   });
 
   it('rejects a payment past its deadline with AB06 instead of settling late', async () => {
     const s = setup();
     const m = await submitted(s);
     s.clock.advance(15_001);
-    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: 'AB06' });
+    await expect(settlePayment(m, s.settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AB06',
+    });
     expect(s.ledger.accounts.get('ACC-DEBTOR')?.balanceMinor).toBe(5000);
   });
 
@@ -95,24 +142,50 @@ describe('settlePayment', () => {
   it('treats a message for an unknown payment as poison', async () => {
     const s = setup();
     const m = await submitted(s);
-    await expect(settlePayment({ ...m, paymentId: 'unknown' }, s.settleDeps)).rejects.toBeInstanceOf(InternalError);
+    await expect(settlePayment({ ...m, paymentId: 'unknown' }, s.settleDeps)).rejects.toBeInstanceOf(
+      InternalError,
+    );
   });
 
   it('conserves money and settles each payment at most once, whatever the order and duplicates (property)', async () => {
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.record({ from: fc.integer({ min: 0, max: 3 }), to: fc.integer({ min: 0, max: 3 }), amount: fc.integer({ min: 1, max: 3000 }) }), { minLength: 1, maxLength: 30 }),
+        fc.array(
+          fc.record({
+            from: fc.integer({ min: 0, max: 3 }),
+            to: fc.integer({ min: 0, max: 3 }),
+            amount: fc.integer({ min: 1, max: 3000 }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
         fc.array(fc.nat(), { maxLength: 60 }),
         async (transfers, replays) => {
           const s = setup();
           for (let i = 0; i < 4; i++) {
-            s.ledger.open({ accountId: `A${i}`, ownerPartnerId: 'p', currency: USD, status: 'OPEN', balanceMinor: 2000, overdraftLimitMinor: i === 0 ? 500 : 0 });
+            s.ledger.open({
+              accountId: `A${i}`,
+              ownerPartnerId: 'p',
+              currency: USD,
+              status: 'OPEN',
+              balanceMinor: 2000,
+              overdraftLimitMinor: i === 0 ? 500 : 0,
+            });
           }
           for (const t of transfers) {
             if (t.from === t.to) continue;
-            await submitPayment(instruction({ debtorAccount: `A${t.from}`, creditorAccount: `A${t.to}`, amount: { amountMinor: t.amount, currency: USD } }), s.submitDeps);
+            await submitPayment(
+              instruction({
+                debtorAccount: `A${t.from}`,
+                creditorAccount: `A${t.to}`,
+                amount: { amountMinor: t.amount, currency: USD },
+              }),
+              s.submitDeps,
+            );
           }
-          const deliveries = [...s.queue.messages, ...replays.map((r) => s.queue.messages[r % Math.max(1, s.queue.messages.length)])];
+          const deliveries = [
+            ...s.queue.messages,
+            ...replays.map((r) => s.queue.messages[r % Math.max(1, s.queue.messages.length)]),
+          ];
           for (const m of deliveries) if (m) await settlePayment(m, s.settleDeps);
 
           const accounts = [0, 1, 2, 3].map((i) => s.ledger.accounts.get(`A${i}`));
@@ -120,7 +193,9 @@ describe('settlePayment', () => {
           expect(total).toBe(8000);
           for (const a of accounts) {
             expect(a && a.balanceMinor >= -a.overdraftLimitMinor).toBe(true);
-            const journal = s.ledger.entries.filter((e) => e.accountId === a?.accountId).reduce((x, e) => x + e.amountMinor, 0);
+            const journal = s.ledger.entries
+              .filter((e) => e.accountId === a?.accountId)
+              .reduce((x, e) => x + e.amountMinor, 0);
             expect(journal).toBe((a?.balanceMinor ?? 0) - 2000);
           }
           const settledIds = s.ledger.entries.filter((e) => e.amountMinor < 0).map((e) => e.paymentId);

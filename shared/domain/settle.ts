@@ -50,7 +50,8 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
   const deadlineMs = Date.parse(message.deadline);
   const retryEnv = {
     ...deps.retryEnv,
-    remainingMs: () => Math.min(deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY, deadlineMs - deps.clock.now()),
+    remainingMs: () =>
+      Math.min(deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY, deadlineMs - deps.clock.now()),
   };
   const outcome = await withRetry(() => deps.ledger.settle(message, at, attemptId), deps.retry, retryEnv);
   switch (outcome.kind) {
@@ -67,8 +68,17 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
   }
 }
 
-async function reject(paymentId: string, rejection: Rejection, at: string, deps: SettleDeps): Promise<SettleResult> {
-  const outcome = await withRetry(() => deps.store.reject(paymentId, rejection, at), deps.retry, deps.retryEnv);
+async function reject(
+  paymentId: string,
+  rejection: Rejection,
+  at: string,
+  deps: SettleDeps,
+): Promise<SettleResult> {
+  const outcome = await withRetry(
+    () => deps.store.reject(paymentId, rejection, at),
+    deps.retry,
+    deps.retryEnv,
+  );
   if (outcome.applied) return { paymentId, status: 'REJECTED', reasonCode: rejection.code, replay: false };
   return currentOutcome(paymentId, deps);
 }

@@ -61,7 +61,10 @@ describe('submitPayment', () => {
   it('keeps partners apart: the same EndToEndId from two partners makes two payments', async () => {
     const { deps } = setup();
     const a = await submitPayment(instruction({ references: { endToEndId: 'SAME' } }), deps);
-    const b = await submitPayment(instruction({ partnerId: 'partner-b', references: { endToEndId: 'SAME' } }), deps);
+    const b = await submitPayment(
+      instruction({ partnerId: 'partner-b', references: { endToEndId: 'SAME' } }),
+      deps,
+    );
     expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
   });
 });

@@ -14,7 +14,9 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRe
       const error = request.error;
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
       if (error instanceof AppError && error.expose) {
-        logger.info('request refused', { error: { name: error.name, code: error.code, status: error.httpStatus } });
+        logger.info('request refused', {
+          error: { name: error.name, code: error.code, status: error.httpStatus },
+        });
       } else {
         logger.error('request failed', { error: error ?? undefined });
       }

@@ -15,7 +15,10 @@ import { errorResponse } from './responses';
 
 describe('errorResponse', () => {
   it('exposes client errors with status, code, message and field issues', () => {
-    const r = errorResponse(ValidationError.field('amountMinor', 'AM12', 'must be greater than zero'), 'req-1');
+    const r = errorResponse(
+      ValidationError.field('amountMinor', 'AM12', 'must be greater than zero'),
+      'req-1',
+    );
     expect(r.statusCode).toBe(400);
     expect(JSON.parse(String(r.body))).toEqual({
       error: {
@@ -36,7 +39,13 @@ describe('errorResponse', () => {
 
   it('hides internals of unexpected errors behind a generic 500', () => {
     const secret = 'db password hunter2 at /var/task/index.js:10';
-    for (const error of [new Error(secret), new InternalError(secret), new ConfigError(secret), 'string', undefined]) {
+    for (const error of [
+      new Error(secret),
+      new InternalError(secret),
+      new ConfigError(secret),
+      'string',
+      undefined,
+    ]) {
       const r = errorResponse(error, 'r');
       expect(r.statusCode).toBe(500);
       expect(String(r.body)).not.toContain('hunter2');

@@ -1,15 +1,28 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { wwwAuthenticate } from '../auth/verifier';
-import { AppError, AuthenticationError, TooManyRequestsError, TransientError, ValidationError } from '../domain/errors';
+import {
+  AppError,
+  AuthenticationError,
+  TooManyRequestsError,
+  TransientError,
+  ValidationError,
+} from '../domain/errors';
 
-export type HttpResponse = APIGatewayProxyStructuredResultV2 & { statusCode: number; headers: Record<string, string> };
+export type HttpResponse = APIGatewayProxyStructuredResultV2 & {
+  statusCode: number;
+  headers: Record<string, string>;
+};
 
 const SECURITY_HEADERS = {
   'cache-control': 'no-store',
   'x-content-type-options': 'nosniff',
 };
 
-export function jsonResponse(statusCode: number, body: unknown, headers: Record<string, string> = {}): HttpResponse {
+export function jsonResponse(
+  statusCode: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): HttpResponse {
   return {
     statusCode,
     headers: { 'content-type': 'application/json', ...SECURITY_HEADERS, ...headers },
@@ -56,7 +69,14 @@ export function errorResponse(error: unknown, requestId: string): HttpResponse {
   if (error instanceof TransientError) {
     return jsonResponse(
       503,
-      { error: { status: 503, code: 'TEMPORARILY_UNAVAILABLE', message: 'temporarily unavailable, retry', requestId } },
+      {
+        error: {
+          status: 503,
+          code: 'TEMPORARILY_UNAVAILABLE',
+          message: 'temporarily unavailable, retry',
+          requestId,
+        },
+      },
       { 'retry-after': '1' },
     );
   }

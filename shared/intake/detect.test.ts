@@ -14,6 +14,8 @@ describe('detectIntakeForm', () => {
 
   it('refuses other media types and oversized bodies', () => {
     expect(() => detectIntakeForm(Buffer.from('x'), 'text/plain')).toThrow(UnsupportedMediaTypeError);
-    expect(() => detectIntakeForm(Buffer.alloc(64 * 1024 + 1), 'application/json')).toThrow(PayloadTooLargeError);
+    expect(() => detectIntakeForm(Buffer.alloc(64 * 1024 + 1), 'application/json')).toThrow(
+      PayloadTooLargeError,
+    );
   });
 });

@@ -19,5 +19,7 @@ export function detectIntakeForm(body: Buffer, contentType: string | undefined):
     );
   }
   // A cheap look at the first key: the ISO JSON form starts with {"FIToFICstmrCdtTrf".
-  return /^\s*\{\s*"FIToFICstmrCdtTrf"\s*:/.test(body.subarray(0, 256).toString('utf8')) ? 'iso' : 'simple-json';
+  return /^\s*\{\s*"FIToFICstmrCdtTrf"\s*:/.test(body.subarray(0, 256).toString('utf8'))
+    ? 'iso'
+    : 'simple-json';
 }

@@ -102,7 +102,11 @@ export async function submitPacs008(
     const report = reportForMessage(refs, 'ACTC', { rail: validated.rail, now, agents });
     return {
       httpStatus: 202,
-      ...buildPacs002Reply({ ...report, acceptanceDateTime: payment.acceptedAt ?? payment.createdAt }, parsed.transport, validated.rail),
+      ...buildPacs002Reply(
+        { ...report, acceptanceDateTime: payment.acceptedAt ?? payment.createdAt },
+        parsed.transport,
+        validated.rail,
+      ),
       payment,
       duplicate,
     };

@@ -30,7 +30,9 @@ describe('parseJsonPayment', () => {
     });
     expect(i.contentHash).toMatch(/^[0-9a-f]{64}$/);
     expect(parseJsonPayment({ ...valid }, 'partner-a').contentHash).toBe(i.contentHash);
-    expect(parseJsonPayment({ ...valid, amountMinor: 1051 }, 'partner-a').contentHash).not.toBe(i.contentHash);
+    expect(parseJsonPayment({ ...valid, amountMinor: 1051 }, 'partner-a').contentHash).not.toBe(
+      i.contentHash,
+    );
   });
 
   it.each([
@@ -55,6 +57,8 @@ describe('parseJsonPayment', () => {
 
   it('names every missing field', () => {
     const fields = issuesOf({}).map((i) => i.field);
-    expect(fields).toEqual(expect.arrayContaining(['endToEndId', 'debtorAccount', 'creditorAccount', 'amountMinor', 'currency']));
+    expect(fields).toEqual(
+      expect.arrayContaining(['endToEndId', 'debtorAccount', 'creditorAccount', 'amountMinor', 'currency']),
+    );
   });
 });

@@ -20,22 +20,28 @@ const Text35 = z.string({ error: 'must be a string' }).check(
   z.refine((s) => s.trim() === s, 'must not start or end with a space'),
 );
 
-const AccountId = z.string({ error: 'must be a string' }).check(
-  z.minLength(1, 'must not be empty'),
-  z.maxLength(64, 'must be at most 64 characters'),
-  z.regex(/^[A-Za-z0-9:/+._-]+$/, 'may contain only letters, digits and : / + . _ -'),
-);
+const AccountId = z
+  .string({ error: 'must be a string' })
+  .check(
+    z.minLength(1, 'must not be empty'),
+    z.maxLength(64, 'must be at most 64 characters'),
+    z.regex(/^[A-Za-z0-9:/+._-]+$/, 'may contain only letters, digits and : / + . _ -'),
+  );
 
 const JsonPaymentSchema = z.strictObject({
   endToEndId: Text35,
   debtorAccount: AccountId,
   creditorAccount: AccountId,
-  amountMinor: z.number({ error: 'must be an integer number of minor units' }).check(
-    z.refine(Number.isInteger, 'must be a whole number of minor units (no fractions of a cent)'),
-    z.positive('must be greater than zero'),
-    z.lte(Number.MAX_SAFE_INTEGER, 'is too large'),
-  ),
-  currency: z.string({ error: 'must be a string' }).check(z.refine(isCurrencyCode, 'is not an ISO 4217 currency code')),
+  amountMinor: z
+    .number({ error: 'must be an integer number of minor units' })
+    .check(
+      z.refine(Number.isInteger, 'must be a whole number of minor units (no fractions of a cent)'),
+      z.positive('must be greater than zero'),
+      z.lte(Number.MAX_SAFE_INTEGER, 'is too large'),
+    ),
+  currency: z
+    .string({ error: 'must be a string' })
+    .check(z.refine(isCurrencyCode, 'is not an ISO 4217 currency code')),
 });
 
 const REASON_BY_FIELD: Record<string, ReasonCode> = {
@@ -55,7 +61,8 @@ export function parseJsonPayment(body: unknown, partnerId: string): PaymentInstr
         return { field, code: 'FF01' as const, message: `unknown field(s): ${issue.keys.join(', ')}` };
       }
       const topField = issue.path[0];
-      const given = typeof body === 'object' && body !== null && typeof topField === 'string' && topField in body;
+      const given =
+        typeof body === 'object' && body !== null && typeof topField === 'string' && topField in body;
       if (issue.code === 'invalid_type' && typeof topField === 'string' && !given) {
         return { field, code: 'FF01' as const, message: 'is required' };
       }

@@ -4,7 +4,13 @@ import { buildPacs002Xml, parsePacs002Xml } from '../iso20022';
 import { ISO_STATUS, newStatusMsgId, reportForPayment } from './status-report';
 
 const base: Payment = {
-  ...instruction({ references: { endToEndId: 'E2E-1', msgId: '20260101011104238ABC', uetr: '8a562c67-ca16-48ba-b074-65581be6f011' } }),
+  ...instruction({
+    references: {
+      endToEndId: 'E2E-1',
+      msgId: '20260101011104238ABC',
+      uetr: '8a562c67-ca16-48ba-b074-65581be6f011',
+    },
+  }),
   paymentId: 'p1',
   status: 'SETTLED',
   createdAt: '2026-11-21T12:00:00.000Z',
@@ -13,7 +19,14 @@ const base: Payment = {
   deadline: '2026-11-21T12:00:15.000Z',
   version: 3,
   source: 'pacs.008',
-  iso: { rail: 'fednow', envelope: 'document', format: 'xml', msgNmId: 'pacs.008.001.08', instructingAgent: '011104238', instructedAgent: '021040078' },
+  iso: {
+    rail: 'fednow',
+    envelope: 'document',
+    format: 'xml',
+    msgNmId: 'pacs.008.001.08',
+    instructingAgent: '011104238',
+    instructedAgent: '021040078',
+  },
 };
 
 describe('status reports', () => {
@@ -36,8 +49,14 @@ describe('status reports', () => {
   });
 
   it('reports a rejection with its reason code', () => {
-    const report = reportForPayment({ ...base, status: 'REJECTED', rejection: { code: 'AM04', message: 'insufficient funds' } }, Date.now());
-    expect(report).toMatchObject({ status: 'RJCT', reason: { code: 'AM04', additionalInfo: 'insufficient funds' } });
+    const report = reportForPayment(
+      { ...base, status: 'REJECTED', rejection: { code: 'AM04', message: 'insufficient funds' } },
+      Date.now(),
+    );
+    expect(report).toMatchObject({
+      status: 'RJCT',
+      reason: { code: 'AM04', additionalInfo: 'insufficient funds' },
+    });
   });
 
   it('makes MsgIds that follow each rail convention', () => {

@@ -35,7 +35,9 @@ function randomAlnum(length: number): string {
  */
 export function newStatusMsgId(rail: Rail, now: number): string {
   const date = new Date(now).toISOString().slice(0, 10).replaceAll('-', '');
-  return rail === 'rtp' ? `M${date}${SERVICE_ID}SR${randomAlnum(15)}` : `${date}${SERVICE_ID}${randomAlnum(18)}`;
+  return rail === 'rtp'
+    ? `M${date}${SERVICE_ID}SR${randomAlnum(15)}`
+    : `${date}${SERVICE_ID}${randomAlnum(18)}`;
 }
 
 /** Max105Text: additional information lines are cut to 105 characters. */
@@ -77,7 +79,12 @@ export function reportForMessage(
     },
     status,
     ...(options.reason
-      ? { reason: { code: options.reason.code, ...(options.reason.info ? { additionalInfo: max105(options.reason.info) } : {}) } }
+      ? {
+          reason: {
+            code: options.reason.code,
+            ...(options.reason.info ? { additionalInfo: max105(options.reason.info) } : {}),
+          },
+        }
       : {}),
     // The report travels back: we instruct the partner that instructed us.
     ...(options.agents?.instructed !== undefined ? { instructingAgent: options.agents.instructed } : {}),
@@ -86,7 +93,11 @@ export function reportForMessage(
 }
 
 /** The current status of a payment as a pacs.002 report. */
-export function reportForPayment(payment: Payment, now: number, statusOverride?: TransactionStatus): StatusReportInput {
+export function reportForPayment(
+  payment: Payment,
+  now: number,
+  statusOverride?: TransactionStatus,
+): StatusReportInput {
   const status = statusOverride ?? ISO_STATUS[payment.status];
   const iso = payment.iso;
   const report = reportForMessage(
@@ -107,6 +118,8 @@ export function reportForPayment(payment: Payment, now: number, statusOverride?:
   return {
     ...report,
     acceptanceDateTime: payment.acceptedAt ?? payment.createdAt,
-    ...(status === 'ACSC' && payment.settledAt !== undefined ? { settlementDate: payment.settledAt.slice(0, 10) } : {}),
+    ...(status === 'ACSC' && payment.settledAt !== undefined
+      ? { settlementDate: payment.settledAt.slice(0, 10) }
+      : {}),
   };
 }

@@ -159,13 +159,15 @@ const postalAddress = obj({
   AdrLine: z.optional(many(text)),
 });
 const agent = obj({
-  FinInstnId: z.optional(obj({
-    BICFI: z.optional(text),
-    ClrSysMmbId: z.optional(obj({ ClrSysId: z.optional(codeOrProprietary), MmbId: z.optional(text) })),
-    LEI: z.optional(text),
-    Nm: z.optional(text),
-    PstlAdr: z.optional(postalAddress),
-  })),
+  FinInstnId: z.optional(
+    obj({
+      BICFI: z.optional(text),
+      ClrSysMmbId: z.optional(obj({ ClrSysId: z.optional(codeOrProprietary), MmbId: z.optional(text) })),
+      LEI: z.optional(text),
+      Nm: z.optional(text),
+      PstlAdr: z.optional(postalAddress),
+    }),
+  ),
 });
 const party = obj({
   Nm: z.optional(text),
@@ -173,14 +175,18 @@ const party = obj({
   CtryOfRes: z.optional(text),
 });
 const account = obj({
-  Id: z.optional(obj({
-    IBAN: z.optional(text),
-    Othr: z.optional(obj({
-      Id: z.optional(text),
-      SchmeNm: z.optional(codeOrProprietary),
-      Issr: z.optional(text),
-    })),
-  })),
+  Id: z.optional(
+    obj({
+      IBAN: z.optional(text),
+      Othr: z.optional(
+        obj({
+          Id: z.optional(text),
+          SchmeNm: z.optional(codeOrProprietary),
+          Issr: z.optional(text),
+        }),
+      ),
+    }),
+  ),
   Tp: z.optional(codeOrProprietary),
   Ccy: z.optional(text),
   Nm: z.optional(text),
@@ -197,19 +203,23 @@ const groupHeader = obj({
 });
 
 const transaction = obj({
-  PmtId: z.optional(obj({
-    InstrId: z.optional(text),
-    EndToEndId: z.optional(text),
-    TxId: z.optional(text),
-    UETR: z.optional(text),
-    ClrSysRef: z.optional(text),
-  })),
-  PmtTpInf: z.optional(obj({
-    InstrPrty: z.optional(text),
-    SvcLvl: z.optional(many(codeOrProprietary)),
-    LclInstrm: z.optional(codeOrProprietary),
-    CtgyPurp: z.optional(codeOrProprietary),
-  })),
+  PmtId: z.optional(
+    obj({
+      InstrId: z.optional(text),
+      EndToEndId: z.optional(text),
+      TxId: z.optional(text),
+      UETR: z.optional(text),
+      ClrSysRef: z.optional(text),
+    }),
+  ),
+  PmtTpInf: z.optional(
+    obj({
+      InstrPrty: z.optional(text),
+      SvcLvl: z.optional(many(codeOrProprietary)),
+      LclInstrm: z.optional(codeOrProprietary),
+      CtgyPurp: z.optional(codeOrProprietary),
+    }),
+  ),
   IntrBkSttlmAmt: z.optional(amount),
   IntrBkSttlmDt: z.optional(text),
   ChrgBr: z.optional(text),

@@ -1,16 +1,28 @@
 import type { SQSRecord } from 'aws-lambda';
-import { appendCorrelation, clearCorrelation, CORRELATION_KEYS, correlationOf, correlationOfRecord } from './correlation';
+import {
+  appendCorrelation,
+  clearCorrelation,
+  CORRELATION_KEYS,
+  correlationOf,
+  correlationOfRecord,
+} from './correlation';
 import { logger } from './powertools';
 
 describe('correlation ids', () => {
   it('reads them from a payment (references) and from a settlement message (flat), msgId when present', () => {
-    expect(correlationOf({ paymentId: 'p', partnerId: 'bank', references: { endToEndId: 'E2E-1', msgId: 'M-1' } })).toEqual({
+    expect(
+      correlationOf({ paymentId: 'p', partnerId: 'bank', references: { endToEndId: 'E2E-1', msgId: 'M-1' } }),
+    ).toEqual({
       paymentId: 'p',
       partnerId: 'bank',
       endToEndId: 'E2E-1',
       msgId: 'M-1',
     });
-    expect(correlationOf({ paymentId: 'p', partnerId: 'bank', endToEndId: 'E2E-2' })).toEqual({ paymentId: 'p', partnerId: 'bank', endToEndId: 'E2E-2' });
+    expect(correlationOf({ paymentId: 'p', partnerId: 'bank', endToEndId: 'E2E-2' })).toEqual({
+      paymentId: 'p',
+      partnerId: 'bank',
+      endToEndId: 'E2E-2',
+    });
   });
 
   it('reads an SQS record without parsing its body: message id and the paymentId / partnerId attributes', () => {

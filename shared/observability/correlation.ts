@@ -17,7 +17,13 @@ export interface CorrelationIds {
   readonly sqsMessageId?: string;
 }
 
-export const CORRELATION_KEYS: readonly (keyof CorrelationIds)[] = ['paymentId', 'partnerId', 'endToEndId', 'msgId', 'sqsMessageId'];
+export const CORRELATION_KEYS: readonly (keyof CorrelationIds)[] = [
+  'paymentId',
+  'partnerId',
+  'endToEndId',
+  'msgId',
+  'sqsMessageId',
+];
 
 /** Ids of a payment or of a settlement message (both shapes carry them). */
 export function correlationOf(source: {
@@ -38,7 +44,9 @@ export function correlationOf(source: {
 }
 
 /** What an SQS record says about itself without parsing its body. */
-export function correlationOfRecord(record: Pick<SQSRecord, 'messageId' | 'messageAttributes'>): CorrelationIds {
+export function correlationOfRecord(
+  record: Pick<SQSRecord, 'messageId' | 'messageAttributes'>,
+): CorrelationIds {
   const attribute = (name: string) => record.messageAttributes?.[name]?.stringValue;
   const paymentId = attribute('paymentId');
   const partnerId = attribute('partnerId');

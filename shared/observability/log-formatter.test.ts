@@ -14,15 +14,27 @@ function captureOutput(): { lines: () => string[]; restore: () => void } {
     chunks.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8'));
     return true;
   };
-  const spies = [jest.spyOn(process.stdout, 'write').mockImplementation(record), jest.spyOn(process.stderr, 'write').mockImplementation(record)];
+  const spies = [
+    jest.spyOn(process.stdout, 'write').mockImplementation(record),
+    jest.spyOn(process.stderr, 'write').mockImplementation(record),
+  ];
   return {
-    lines: () => chunks.join('').split('\n').filter((line) => line.trim() !== ''),
+    lines: () =>
+      chunks
+        .join('')
+        .split('\n')
+        .filter((line) => line.trim() !== ''),
     restore: () => spies.forEach((spy) => spy.mockRestore()),
   };
 }
 
 function newLogger(): Logger {
-  return new Logger({ serviceName: 'rtp-pipeline', logLevel: 'DEBUG', logFormatter: new RedactingLogFormatter(), environment: 'test' });
+  return new Logger({
+    serviceName: 'rtp-pipeline',
+    logLevel: 'DEBUG',
+    logFormatter: new RedactingLogFormatter(),
+    environment: 'test',
+  });
 }
 
 describe('RedactingLogFormatter', () => {
@@ -34,7 +46,12 @@ describe('RedactingLogFormatter', () => {
 
   it('writes one Powertools-shaped JSON line with persistent correlation keys, redacted', () => {
     const logger = newLogger();
-    logger.appendKeys({ paymentId: 'p-1', partnerId: 'demo-bank', endToEndId: 'E2E-1', debtorAccount: '021000021:1000001' });
+    logger.appendKeys({
+      paymentId: 'p-1',
+      partnerId: 'demo-bank',
+      endToEndId: 'E2E-1',
+      debtorAccount: '021000021:1000001',
+    });
     logger.info('settling payment for 021000021:1000001', {
       headers: { Signature: 'sig1=:abc=:', 'signature-input': 'sig1=("@method")' },
       creditor: { name: 'Jane Roe' },
@@ -64,18 +81,23 @@ describe('RedactingLogFormatter', () => {
   it('never prints a planted sensitive value, at any log level, in attributes or persistent keys', () => {
     const logger = newLogger();
     fc.assert(
-      fc.property(plantedTree(), fc.constantFrom('debug', 'info', 'warn', 'error'), fc.boolean(), ({ tree, forbidden }, level, persistent) => {
-        const before = capture.lines().length;
-        if (persistent) logger.appendKeys(tree);
-        logger[level]('event', persistent ? {} : tree);
-        if (persistent) logger.resetKeys();
-        const lines = capture.lines().slice(before);
-        expect(lines.length).toBeGreaterThanOrEqual(1); // + a warning if a generated key is reserved
-        for (const line of lines) {
-          expect(() => JSON.parse(line)).not.toThrow();
-          forbiddenValuesStayOut(line, forbidden);
-        }
-      }),
+      fc.property(
+        plantedTree(),
+        fc.constantFrom('debug', 'info', 'warn', 'error'),
+        fc.boolean(),
+        ({ tree, forbidden }, level, persistent) => {
+          const before = capture.lines().length;
+          if (persistent) logger.appendKeys(tree);
+          logger[level]('event', persistent ? {} : tree);
+          if (persistent) logger.resetKeys();
+          const lines = capture.lines().slice(before);
+          expect(lines.length).toBeGreaterThanOrEqual(1); // + a warning if a generated key is reserved
+          for (const line of lines) {
+            expect(() => JSON.parse(line)).not.toThrow();
+            forbiddenValuesStayOut(line, forbidden);
+          }
+        },
+      ),
       { numRuns: 300 },
     );
   });

@@ -10,7 +10,10 @@ import { redactAttributes, scrubText } from './redaction';
  * line by forgetting to mask it: it is masked here, for every line.
  */
 export class RedactingLogFormatter extends LogFormatter {
-  public formatAttributes(attributes: UnformattedAttributes, additionalLogAttributes: LogAttributes): LogItem {
+  public formatAttributes(
+    attributes: UnformattedAttributes,
+    additionalLogAttributes: LogAttributes,
+  ): LogItem {
     const context = attributes.lambdaContext;
     const base: LogAttributes = {
       level: attributes.logLevel,
@@ -26,7 +29,9 @@ export class RedactingLogFormatter extends LogFormatter {
       sampling_rate: attributes.sampleRateValue,
       xray_trace_id: attributes.xRayTraceId,
     };
-    const redacted = redactAttributes(additionalLogAttributes, { errorToObject: (error) => this.formatError(error) });
+    const redacted = redactAttributes(additionalLogAttributes, {
+      errorToObject: (error) => this.formatError(error),
+    });
     return new LogItem({ attributes: base }).addAttributes(redacted);
   }
 }

@@ -11,7 +11,11 @@ function harness() {
     chunks.push(String(chunk));
     return true;
   });
-  const metrics = new Metrics({ namespace: 'RtpPipeline', serviceName: 'rtp-pipeline', defaultDimensions: { stage: 'test' } });
+  const metrics = new Metrics({
+    namespace: 'RtpPipeline',
+    serviceName: 'rtp-pipeline',
+    defaultDimensions: { stage: 'test' },
+  });
   const api = createPipelineMetrics(metrics);
   return {
     api,
@@ -46,23 +50,79 @@ describe('pipeline metrics (EMF)', () => {
   afterEach(() => h.restore());
 
   it('a settlement: settled count and end-to-end latency on the service/stage dimensions', () => {
-    h.api.settlementOutcome({ status: 'SETTLED', replay: false, acceptedAt, deadline, terminalAtMs: at(1_234) });
+    h.api.settlementOutcome({
+      status: 'SETTLED',
+      replay: false,
+      acceptedAt,
+      deadline,
+      terminalAtMs: at(1_234),
+    });
     expect(h.flush()).toEqual([
-      { namespace: 'RtpPipeline', name: MetricNames.PaymentsSettled, unit: 'Count', dimensions: base, values: [1] },
-      { namespace: 'RtpPipeline', name: MetricNames.EndToEndLatency, unit: 'Milliseconds', dimensions: base, values: [1_234] },
+      {
+        namespace: 'RtpPipeline',
+        name: MetricNames.PaymentsSettled,
+        unit: 'Count',
+        dimensions: base,
+        values: [1],
+      },
+      {
+        namespace: 'RtpPipeline',
+        name: MetricNames.EndToEndLatency,
+        unit: 'Milliseconds',
+        dimensions: base,
+        values: [1_234],
+      },
     ]);
   });
 
   it('a rejection: the total, a per-reason-code breakdown of its own, latency; a time-out is an SLA breach', () => {
-    h.api.settlementOutcome({ status: 'REJECTED', reasonCode: 'AM04', replay: false, acceptedAt, deadline, terminalAtMs: at(900) });
-    h.api.settlementOutcome({ status: 'REJECTED', reasonCode: 'AB06', replay: false, acceptedAt, deadline, terminalAtMs: at(16_000) });
+    h.api.settlementOutcome({
+      status: 'REJECTED',
+      reasonCode: 'AM04',
+      replay: false,
+      acceptedAt,
+      deadline,
+      terminalAtMs: at(900),
+    });
+    h.api.settlementOutcome({
+      status: 'REJECTED',
+      reasonCode: 'AB06',
+      replay: false,
+      acceptedAt,
+      deadline,
+      terminalAtMs: at(16_000),
+    });
     const emitted = h.flush();
     expect(emitted).toEqual(
       expect.arrayContaining([
-        { namespace: 'RtpPipeline', name: 'PaymentsRejected', unit: 'Count', dimensions: { ...base, reasonCode: 'AM04' }, values: [1] },
-        { namespace: 'RtpPipeline', name: 'PaymentsRejected', unit: 'Count', dimensions: { ...base, reasonCode: 'AB06' }, values: [1] },
-        { namespace: 'RtpPipeline', name: 'PaymentsRejected', unit: 'Count', dimensions: base, values: [1, 1] },
-        { namespace: 'RtpPipeline', name: 'EndToEndLatency', unit: 'Milliseconds', dimensions: base, values: [900, 16_000] },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRejected',
+          unit: 'Count',
+          dimensions: { ...base, reasonCode: 'AM04' },
+          values: [1],
+        },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRejected',
+          unit: 'Count',
+          dimensions: { ...base, reasonCode: 'AB06' },
+          values: [1],
+        },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRejected',
+          unit: 'Count',
+          dimensions: base,
+          values: [1, 1],
+        },
+        {
+          namespace: 'RtpPipeline',
+          name: 'EndToEndLatency',
+          unit: 'Milliseconds',
+          dimensions: base,
+          values: [900, 16_000],
+        },
         { namespace: 'RtpPipeline', name: 'SlaBreaches', unit: 'Count', dimensions: base, values: [1] },
       ]),
     );
@@ -71,10 +131,19 @@ describe('pipeline metrics (EMF)', () => {
   });
 
   it('a replay counts as an idempotent replay only', () => {
-    h.api.settlementOutcome({ status: 'SETTLED', replay: true, acceptedAt, deadline, terminalAtMs: at(30_000) });
+    h.api.settlementOutcome({
+      status: 'SETTLED',
+      replay: true,
+      acceptedAt,
+      deadline,
+      terminalAtMs: at(30_000),
+    });
     const names = h.flush().map((m) => `${m.name}:${JSON.stringify(m.dimensions)}`);
     expect(names.sort()).toEqual(
-      [`IdempotentReplays:${JSON.stringify(base)}`, `IdempotentReplays:${JSON.stringify({ ...base, source: 'settle' })}`].sort(),
+      [
+        `IdempotentReplays:${JSON.stringify(base)}`,
+        `IdempotentReplays:${JSON.stringify({ ...base, source: 'settle' })}`,
+      ].sort(),
     );
   });
 
@@ -84,7 +153,11 @@ describe('pipeline metrics (EMF)', () => {
     expect(h.flush()).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'PaymentsTimedOut', dimensions: base, values: [0, 3] }),
-        expect.objectContaining({ name: 'PaymentsRejected', dimensions: { ...base, reasonCode: 'AB05' }, values: [3] }),
+        expect.objectContaining({
+          name: 'PaymentsRejected',
+          dimensions: { ...base, reasonCode: 'AB05' },
+          values: [3],
+        }),
         expect.objectContaining({ name: 'PaymentsRejected', dimensions: base, values: [3] }),
         expect.objectContaining({ name: 'SlaBreaches', dimensions: base, values: [3] }),
       ]),
@@ -103,11 +176,26 @@ describe('pipeline metrics (EMF)', () => {
     expect(emitted).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ name: 'SignatureFailures', dimensions: base, values: [1] }),
-        expect.objectContaining({ name: 'SignatureFailures', dimensions: { ...base, reason: 'stale' }, values: [1] }),
-        expect.objectContaining({ name: 'PaymentsRefusedAtIntake', dimensions: { ...base, reasonCode: 'AM12' } }),
-        expect.objectContaining({ name: 'PaymentsRefusedAtIntake', dimensions: { ...base, reasonCode: 'other' } }),
+        expect.objectContaining({
+          name: 'SignatureFailures',
+          dimensions: { ...base, reason: 'stale' },
+          values: [1],
+        }),
+        expect.objectContaining({
+          name: 'PaymentsRefusedAtIntake',
+          dimensions: { ...base, reasonCode: 'AM12' },
+        }),
+        expect.objectContaining({
+          name: 'PaymentsRefusedAtIntake',
+          dimensions: { ...base, reasonCode: 'other' },
+        }),
         expect.objectContaining({ name: 'PaymentsRefusedAtIntake', dimensions: base, values: [1, 1] }),
-        expect.objectContaining({ name: 'QueueWaitTime', unit: 'Milliseconds', dimensions: base, values: [42] }),
+        expect.objectContaining({
+          name: 'QueueWaitTime',
+          unit: 'Milliseconds',
+          dimensions: base,
+          values: [42],
+        }),
         expect.objectContaining({ name: 'DlqArrivals', dimensions: base, values: [1] }),
         expect.objectContaining({ name: 'PaymentsAccepted', dimensions: base, values: [1] }),
         expect.objectContaining({ name: 'PartnerThrottles', dimensions: base, values: [1] }),

@@ -64,7 +64,9 @@ export interface SettlementOutcome {
 }
 
 /** An outcome breaches the SLA when it came after the deadline or is a time-out rejection. */
-export function slaBreached(outcome: Pick<SettlementOutcome, 'reasonCode' | 'deadline' | 'terminalAtMs'>): boolean {
+export function slaBreached(
+  outcome: Pick<SettlementOutcome, 'reasonCode' | 'deadline' | 'terminalAtMs'>,
+): boolean {
   if (outcome.reasonCode !== undefined && TIMEOUT_REASON_CODES.includes(outcome.reasonCode)) return true;
   const deadline = Date.parse(outcome.deadline);
   return Number.isFinite(deadline) && outcome.terminalAtMs > deadline;
@@ -91,16 +93,22 @@ export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
   const count = (name: MetricName, value = 1) => metrics.addMetric(name, MetricUnit.Count, value);
   const countWithBreakdown = (name: MetricName, dimension: string, value: string | undefined, n = 1) => {
     count(name, n);
-    metrics.singleMetric().addDimension(dimension, dimensionValue(value)).addMetric(name, MetricUnit.Count, n);
+    metrics
+      .singleMetric()
+      .addDimension(dimension, dimensionValue(value))
+      .addMetric(name, MetricUnit.Count, n);
   };
   const milliseconds = (name: MetricName, ms: number) => {
     if (Number.isFinite(ms)) metrics.addMetric(name, MetricUnit.Milliseconds, Math.max(0, Math.round(ms)));
   };
   const api: PipelineMetrics = {
     paymentAccepted: () => count(MetricNames.PaymentsAccepted),
-    intakeRefusal: (reasonCode) => countWithBreakdown(MetricNames.PaymentsRefusedAtIntake, BreakdownDimensions.reasonCode, reasonCode),
-    idempotentReplay: (source) => countWithBreakdown(MetricNames.IdempotentReplays, BreakdownDimensions.source, source),
-    signatureFailure: (reason) => countWithBreakdown(MetricNames.SignatureFailures, BreakdownDimensions.reason, reason),
+    intakeRefusal: (reasonCode) =>
+      countWithBreakdown(MetricNames.PaymentsRefusedAtIntake, BreakdownDimensions.reasonCode, reasonCode),
+    idempotentReplay: (source) =>
+      countWithBreakdown(MetricNames.IdempotentReplays, BreakdownDimensions.source, source),
+    signatureFailure: (reason) =>
+      countWithBreakdown(MetricNames.SignatureFailures, BreakdownDimensions.reason, reason),
     partnerThrottled: () => count(MetricNames.PartnerThrottles),
     settlementOutcome: (outcome) => {
       if (outcome.replay) {
@@ -108,7 +116,8 @@ export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
         return;
       }
       if (outcome.status === 'SETTLED') count(MetricNames.PaymentsSettled);
-      else countWithBreakdown(MetricNames.PaymentsRejected, BreakdownDimensions.reasonCode, outcome.reasonCode);
+      else
+        countWithBreakdown(MetricNames.PaymentsRejected, BreakdownDimensions.reasonCode, outcome.reasonCode);
       milliseconds(MetricNames.EndToEndLatency, outcome.terminalAtMs - Date.parse(outcome.acceptedAt));
       if (slaBreached(outcome)) count(MetricNames.SlaBreaches);
     },

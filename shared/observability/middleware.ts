@@ -20,7 +20,12 @@ export function intakeRefusals(): middy.MiddlewareObj {
   return {
     onError: (request) => {
       const error = request.error;
-      if (error instanceof AppError && !(error instanceof AuthenticationError) && error.expose && REFUSAL_STATUSES.has(error.httpStatus)) {
+      if (
+        error instanceof AppError &&
+        !(error instanceof AuthenticationError) &&
+        error.expose &&
+        REFUSAL_STATUSES.has(error.httpStatus)
+      ) {
         pipelineMetrics.intakeRefusal(error.code);
       }
     },

@@ -60,7 +60,12 @@ describe('redact', () => {
       endToEndId: 'E2E-DEMO-0001',
       debtorAccount: '021000021:1000001',
       creditorAccount: '011000015:2000001',
-      headers: { 'Signature-Input': 'sig1=("@method");keyid="k"', Signature: 'sig1=:AAAA:', Authorization: 'Bearer abc.def.123', host: 'api' },
+      headers: {
+        'Signature-Input': 'sig1=("@method");keyid="k"',
+        Signature: 'sig1=:AAAA:',
+        Authorization: 'Bearer abc.def.123',
+        host: 'api',
+      },
       Dbtr: { Nm: 'Jane Roe', PstlAdr: { AdrLine: ['1 Main Street'] } },
       DbtrAcct: { Id: { Othr: { Id: '1000001' } } },
       partner: { name: 'Demo Bank', hmacSecret: 'c2VjcmV0' },
@@ -80,7 +85,9 @@ describe('redact', () => {
 
   it('walks errors: message, stack, cause and own properties', () => {
     const cause = new Error('ledger refused 021000021:1000002');
-    const error = Object.assign(new Error('settle failed for 021000021:1000001', { cause }), { debtorAccount: '021000021:1000001' });
+    const error = Object.assign(new Error('settle failed for 021000021:1000001', { cause }), {
+      debtorAccount: '021000021:1000001',
+    });
     const text = JSON.stringify(redact({ error }));
     expect(text).not.toContain('021000021:1000001');
     expect(text).not.toContain('021000021:1000002');
@@ -119,18 +126,43 @@ describe('scrubText', () => {
     ['a BIC account id', 'credit DEUTDEFF:DE89370400440532013000', 'credit ****3000'],
     ['an IBAN', 'to DE89370400440532013000.', 'to ****3000.'],
     ['a tel: proxy', 'wallet tel:+15551234567', 'wallet ****4567'],
-    ['a signature', 'Signature: sig1=:K2qGT5srn2OGbOIDzQ6kYT+ruaycnDAAUpKv+ePFfD0=:', 'Signature: sig1=:[REDACTED]:'],
-    ['a signature input', 'sig1=("@method" "@target-uri");created=1795262400;keyid="demo";nonce="n8V"', 'sig1=[REDACTED]'],
-    ['a bearer token', 'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x1', 'Authorization: Bearer [REDACTED]'],
-    ['a PEM key', 'key -----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----', 'key [REDACTED] private key'],
-    ['JSON members', '{"debtorName":"Jane Roe","debtorAccount":"021000021:1000001","amountMinor":5}', '{"debtorName":"[REDACTED]","debtorAccount":"****0001","amountMinor":5}'],
-    ['XML elements', '<Cdtr><Nm>Jane Roe</Nm></Cdtr><CdtrAcct><Id><Othr><Id>2000001</Id></Othr></Id></CdtrAcct>', '<Cdtr>[REDACTED]</Cdtr><CdtrAcct><Id><Othr><Id>****0001</Id></Othr></Id></CdtrAcct>'],
+    [
+      'a signature',
+      'Signature: sig1=:K2qGT5srn2OGbOIDzQ6kYT+ruaycnDAAUpKv+ePFfD0=:',
+      'Signature: sig1=:[REDACTED]:',
+    ],
+    [
+      'a signature input',
+      'sig1=("@method" "@target-uri");created=1795262400;keyid="demo";nonce="n8V"',
+      'sig1=[REDACTED]',
+    ],
+    [
+      'a bearer token',
+      'Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.e30.x1',
+      'Authorization: Bearer [REDACTED]',
+    ],
+    [
+      'a PEM key',
+      'key -----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----',
+      'key [REDACTED] private key',
+    ],
+    [
+      'JSON members',
+      '{"debtorName":"Jane Roe","debtorAccount":"021000021:1000001","amountMinor":5}',
+      '{"debtorName":"[REDACTED]","debtorAccount":"****0001","amountMinor":5}',
+    ],
+    [
+      'XML elements',
+      '<Cdtr><Nm>Jane Roe</Nm></Cdtr><CdtrAcct><Id><Othr><Id>2000001</Id></Othr></Id></CdtrAcct>',
+      '<Cdtr>[REDACTED]</Cdtr><CdtrAcct><Id><Othr><Id>****0001</Id></Othr></Id></CdtrAcct>',
+    ],
   ])('hides %s', (_label, input, expected) => {
     expect(scrubText(input)).toBe(expected);
   });
 
   it('leaves ordinary prose, ids and ISO reason codes alone', () => {
-    const text = 'payment 0195b7a0-0000-7000-8000-000000000001 (E2E-DEMO-0001) rejected AM04: Basic validation failed';
+    const text =
+      'payment 0195b7a0-0000-7000-8000-000000000001 (E2E-DEMO-0001) rejected AM04: Basic validation failed';
     expect(scrubText(text)).toBe(text);
   });
 

@@ -68,7 +68,19 @@ const OPAQUE_EXACT = new Set([
   'document',
   'xml',
 ]);
-const ACCOUNT_SUFFIXES = ['account', 'accounts', 'acct', 'accts', 'accountid', 'accountids', 'accountnumber', 'accountno', 'acctid', 'iban', 'ibans'];
+const ACCOUNT_SUFFIXES = [
+  'account',
+  'accounts',
+  'acct',
+  'accts',
+  'accountid',
+  'accountids',
+  'accountnumber',
+  'accountno',
+  'acctid',
+  'iban',
+  'ibans',
+];
 const ACCOUNT_EXACT = new Set(['iban', 'bban', 'pan', 'cardnumber', 'prxy', 'proxy', 'msisdn']);
 const PERSONAL_EXACT = new Set([
   'nm',
@@ -158,20 +170,24 @@ export function classifyKey(key: string): KeyClass {
 // ---------------------------------------------------------------------------------------------
 // Values in free text
 
-const PEM_PRIVATE_KEY = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
+const PEM_PRIVATE_KEY =
+  /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----[\s\S]*?(?:-----END [A-Z0-9 ]*PRIVATE KEY-----|$)/g;
 /** HTTP credentials: a scheme then a token with a digit or base64 punctuation (not prose). */
 const AUTH_SCHEME = /\b(Bearer|Basic)\s+(?=[A-Za-z0-9._~+/-]*[0-9+/=])[A-Za-z0-9._~+/-]{8,}=*/gi;
 /** RFC 8941 byte sequence after a label: `sig1=:base64:`, `sha-256=:base64:` (any alphabet, to be safe). */
 const BYTE_SEQUENCE = /([A-Za-z*][A-Za-z0-9_.*-]*)=:[^:\s"]*:/g;
 /** Signature-Input member: `sig1=("@method" ...);created=...;keyid="...";nonce="..."`. */
-const SIGNATURE_INPUT = /([A-Za-z*][A-Za-z0-9_.*-]*)=\((?:\s*"[^"]*")*\s*\)(?:;[A-Za-z0-9_.*-]+(?:=(?:"[^"]*"|[^;,\s]*))?)*/g;
+const SIGNATURE_INPUT =
+  /([A-Za-z*][A-Za-z0-9_.*-]*)=\((?:\s*"[^"]*")*\s*\)(?:;[A-Za-z0-9_.*-]+(?:=(?:"[^"]*"|[^;,\s]*))?)*/g;
 const QUOTED_SIGNATURE = /\b(signature)="[^"]*"/gi;
 /** Ledger account id: ABA routing number (9 digits) or BIC, ':', account (or tel:+E164 proxy). */
-const LEDGER_ACCOUNT = /\b(?:\d{9}|[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?):(?:tel:\+?)?[A-Za-z0-9][A-Za-z0-9-]*/g;
+const LEDGER_ACCOUNT =
+  /\b(?:\d{9}|[A-Z]{6}[A-Z0-9]{2}(?:[A-Z0-9]{3})?):(?:tel:\+?)?[A-Za-z0-9][A-Za-z0-9-]*/g;
 const IBAN = /\b[A-Z]{2}\d{2}[A-Z0-9]{11,30}\b/g;
 const PHONE = /(?:\btel:)?\+\d{8,15}\b|\btel:\d{6,15}\b/g;
 /** `"key": value` inside a string holding JSON (value: string, number, flat object or array). */
-const JSON_MEMBER = /"((?:[^"\\]|\\.){1,64})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|\{[^{}]*\}|\[[^[\]]*\])/g;
+const JSON_MEMBER =
+  /"((?:[^"\\]|\\.){1,64})"\s*:\s*("(?:[^"\\]|\\.)*"|-?\d[\d.eE+-]*|\{[^{}]*\}|\[[^[\]]*\])/g;
 /** `<ns:Tag attrs>content</ns:Tag>` inside a string holding XML. */
 const XML_ELEMENT = /<((?:[A-Za-z_][\w.-]*:)?([A-Za-z_][\w.-]*))(\s[^<>]*)?>([\s\S]*?)<\/\1\s*>/g;
 
@@ -192,24 +208,32 @@ function scrubJson(text: string): string {
 
 function scrubXml(text: string, depth = 0): string {
   if (depth > MAX_DEPTH || !text.includes('<')) return text;
-  return text.replace(XML_ELEMENT, (_element, qname: string, local: string, attributes: string | undefined, content: string) => {
-    const open = `<${qname}${attributes ?? ''}>`;
-    const close = `</${qname}>`;
-    const kind = classifyKey(local);
-    if (kind === 'secret' || kind === 'personal') return `${open}${REDACTED}${close}`;
-    if (kind === 'account') {
-      const masked = content.includes('<')
-        ? content.replace(/>([^<]+)</g, (m, inner: string) => (inner.trim() === '' ? m : `>${maskAccount(inner)}<`))
-        : maskAccount(content);
-      return `${open}${masked}${close}`;
-    }
-    return `${open}${scrubXml(content, depth + 1)}${close}`;
-  });
+  return text.replace(
+    XML_ELEMENT,
+    (_element, qname: string, local: string, attributes: string | undefined, content: string) => {
+      const open = `<${qname}${attributes ?? ''}>`;
+      const close = `</${qname}>`;
+      const kind = classifyKey(local);
+      if (kind === 'secret' || kind === 'personal') return `${open}${REDACTED}${close}`;
+      if (kind === 'account') {
+        const masked = content.includes('<')
+          ? content.replace(/>([^<]+)</g, (m, inner: string) =>
+              inner.trim() === '' ? m : `>${maskAccount(inner)}<`,
+            )
+          : maskAccount(content);
+        return `${open}${masked}${close}`;
+      }
+      return `${open}${scrubXml(content, depth + 1)}${close}`;
+    },
+  );
 }
 
 /** Masks / redacts sensitive values found anywhere in a string. */
 export function scrubText(input: string): string {
-  let text = input.length > MAX_STRING_LENGTH ? `${input.slice(0, MAX_STRING_LENGTH)}...[truncated ${input.length - MAX_STRING_LENGTH} chars]` : input;
+  let text =
+    input.length > MAX_STRING_LENGTH
+      ? `${input.slice(0, MAX_STRING_LENGTH)}...[truncated ${input.length - MAX_STRING_LENGTH} chars]`
+      : input;
   text = text.replace(PEM_PRIVATE_KEY, `${REDACTED} private key`);
   text = text.replace(AUTH_SCHEME, (_m, scheme: string) => `${scheme} ${REDACTED}`);
   text = text.replace(BYTE_SEQUENCE, (_m, label: string) => `${label}=:${REDACTED}:`);
@@ -257,7 +281,12 @@ class Walker {
       case 'function':
         return undefined;
     }
-    return this.object(value as object, depth, (v, d) => this.value(v, d), (k, v, d) => this.member(k, v, d));
+    return this.object(
+      value as object,
+      depth,
+      (v, d) => this.value(v, d),
+      (k, v, d) => this.member(k, v, d),
+    );
   }
 
   /** Every leaf of an account-classified value is masked. */
@@ -266,7 +295,12 @@ class Walker {
     if (typeof value === 'string') return maskAccount(value);
     if (typeof value === 'number' || typeof value === 'bigint') return maskAccount(String(value));
     if (typeof value !== 'object') return undefined;
-    return this.object(value, depth, (v, d) => this.masked(v, d), (_k, v, d) => this.masked(v, d));
+    return this.object(
+      value,
+      depth,
+      (v, d) => this.masked(v, d),
+      (_k, v, d) => this.masked(v, d),
+    );
   }
 
   private member(key: string, value: unknown, depth: number): unknown {
@@ -291,7 +325,8 @@ class Walker {
     if (depth >= MAX_DEPTH) return '[Truncated]';
     if (this.ancestors.has(value)) return '[Circular]';
     if (value instanceof Date) return Number.isNaN(value.getTime()) ? 'Invalid Date' : value.toISOString();
-    if (value instanceof Uint8Array || value instanceof ArrayBuffer) return `[binary ${value.byteLength} bytes]`;
+    if (value instanceof Uint8Array || value instanceof ArrayBuffer)
+      return `[binary ${value.byteLength} bytes]`;
     this.ancestors.add(value);
     try {
       if (value instanceof Error) {
@@ -324,7 +359,12 @@ export function redact(value: unknown, options: RedactOptions = {}): unknown {
 }
 
 /** redact() for a record of log attributes (keeps the record shape). */
-export function redactAttributes(attributes: Record<string, unknown>, options: RedactOptions = {}): Record<string, unknown> {
+export function redactAttributes(
+  attributes: Record<string, unknown>,
+  options: RedactOptions = {},
+): Record<string, unknown> {
   const out = redact(attributes, options);
-  return typeof out === 'object' && out !== null && !Array.isArray(out) ? (out as Record<string, unknown>) : {};
+  return typeof out === 'object' && out !== null && !Array.isArray(out)
+    ? (out as Record<string, unknown>)
+    : {};
 }

@@ -33,7 +33,13 @@ describe('RuntimeLogLevel (SSM runtime settings)', () => {
     let now = 0;
     let value: unknown = { logLevel: 'debug' };
     const fetch = jest.fn(async () => value);
-    const runtime = new RuntimeLogLevel({ logger, parameterName: '/rtp-pipeline/dev/observability', maxAgeSeconds: 60, fetch, now: () => now });
+    const runtime = new RuntimeLogLevel({
+      logger,
+      parameterName: '/rtp-pipeline/dev/observability',
+      maxAgeSeconds: 60,
+      fetch,
+      now: () => now,
+    });
 
     await runtime.refresh();
     expect(state.level).toBe('DEBUG');
@@ -64,7 +70,13 @@ describe('RuntimeLogLevel (SSM runtime settings)', () => {
       () => Promise.resolve({ logLevel: 'LOUD' }),
     ];
     const fetch = jest.fn(() => (outcomes.shift() ?? (() => Promise.resolve({})))());
-    const runtime = new RuntimeLogLevel({ logger, parameterName: '/p', maxAgeSeconds: 1, fetch, now: () => now });
+    const runtime = new RuntimeLogLevel({
+      logger,
+      parameterName: '/p',
+      maxAgeSeconds: 1,
+      fetch,
+      now: () => now,
+    });
     for (let i = 0; i < 3; i++) {
       await expect(runtime.refresh()).resolves.toBeUndefined();
       now += 1_000;

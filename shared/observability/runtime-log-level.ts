@@ -16,7 +16,12 @@ const LEVELS = ['TRACE', 'DEBUG', 'INFO', 'WARN', 'ERROR', 'CRITICAL', 'SILENT']
 type Level = (typeof LEVELS)[number];
 
 const OpsSettings = z.object({
-  logLevel: z.optional(z.pipe(z.string(), z.transform((v) => v.toUpperCase()))),
+  logLevel: z.optional(
+    z.pipe(
+      z.string(),
+      z.transform((v) => v.toUpperCase()),
+    ),
+  ),
 });
 
 export type ParameterFetcher = (name: string, maxAgeSeconds: number) => Promise<unknown>;
@@ -71,7 +76,11 @@ export class RuntimeLogLevel {
     const current = this.options.logger.getLevelName();
     if (current !== wanted) {
       this.options.logger.setLogLevel(wanted);
-      this.options.logger.info('log level changed by the runtime settings parameter', { parameter: name, from: current, to: wanted });
+      this.options.logger.info('log level changed by the runtime settings parameter', {
+        parameter: name,
+        from: current,
+        to: wanted,
+      });
     }
   }
 }

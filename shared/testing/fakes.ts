@@ -102,7 +102,13 @@ export class FakePaymentStore implements PaymentStore {
     if (options?.onlyIfPastDeadline && !(Date.parse(p.deadline) < Date.parse(at))) {
       return { applied: false, current: p };
     }
-    this.payments.set(paymentId, { ...p, status: 'REJECTED', rejectedAt: at, rejection, version: p.version + 1 });
+    this.payments.set(paymentId, {
+      ...p,
+      status: 'REJECTED',
+      rejectedAt: at,
+      rejection,
+      version: p.version + 1,
+    });
     this.events.push({ paymentId, status: 'REJECTED', at });
     return { applied: true };
   }
@@ -137,12 +143,16 @@ export class FakeLedger implements Ledger {
     const debtor = this.accounts.get(m.debtorAccount);
     const creditor = this.accounts.get(m.creditorAccount);
     if (!debtor) return { kind: 'refused', code: 'AC02', message: 'unknown debtor account' };
-    if (debtor.status === 'CLOSED') return { kind: 'refused', code: 'AC04', message: 'debtor account closed' };
-    if (debtor.status === 'BLOCKED') return { kind: 'refused', code: 'AC06', message: 'debtor account blocked' };
+    if (debtor.status === 'CLOSED')
+      return { kind: 'refused', code: 'AC04', message: 'debtor account closed' };
+    if (debtor.status === 'BLOCKED')
+      return { kind: 'refused', code: 'AC06', message: 'debtor account blocked' };
     if (debtor.currency !== m.currency) return { kind: 'refused', code: 'AM03', message: 'currency' };
     if (!creditor) return { kind: 'refused', code: 'AC03', message: 'unknown creditor account' };
-    if (creditor.status === 'CLOSED') return { kind: 'refused', code: 'AC04', message: 'creditor account closed' };
-    if (creditor.status === 'BLOCKED') return { kind: 'refused', code: 'AC06', message: 'creditor account blocked' };
+    if (creditor.status === 'CLOSED')
+      return { kind: 'refused', code: 'AC04', message: 'creditor account closed' };
+    if (creditor.status === 'BLOCKED')
+      return { kind: 'refused', code: 'AC06', message: 'creditor account blocked' };
     if (creditor.currency !== m.currency) return { kind: 'refused', code: 'AM03', message: 'currency' };
     if (debtor.balanceMinor + debtor.overdraftLimitMinor < m.amountMinor) {
       return { kind: 'refused', code: 'AM04', message: 'insufficient funds' };
@@ -152,8 +162,18 @@ export class FakeLedger implements Ledger {
     debtor.version++;
     creditor.version++;
     const base = { paymentId: m.paymentId, currency: debtor.currency, postedAt: at };
-    this.entries.push({ ...base, accountId: debtor.accountId, amountMinor: -m.amountMinor, counterpartyAccountId: creditor.accountId });
-    this.entries.push({ ...base, accountId: creditor.accountId, amountMinor: m.amountMinor, counterpartyAccountId: debtor.accountId });
+    this.entries.push({
+      ...base,
+      accountId: debtor.accountId,
+      amountMinor: -m.amountMinor,
+      counterpartyAccountId: creditor.accountId,
+    });
+    this.entries.push({
+      ...base,
+      accountId: creditor.accountId,
+      amountMinor: m.amountMinor,
+      counterpartyAccountId: debtor.accountId,
+    });
     this.store.payments.set(p.paymentId, { ...p, status: 'SETTLED', settledAt: at, version: p.version + 1 });
     this.store.events.push({ paymentId: p.paymentId, status: 'SETTLED', at });
     return { kind: 'settled', settledAt: at };

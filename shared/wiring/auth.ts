@@ -5,7 +5,11 @@ import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
 import type { PartnerRateLimit } from '../http/partner-auth';
-import { LocalFileSecretSource, SecretsManagerSource, type SecretSource } from '../adapters/secrets/secret-source';
+import {
+  LocalFileSecretSource,
+  SecretsManagerSource,
+  type SecretSource,
+} from '../adapters/secrets/secret-source';
 import type { Config } from '../config/config';
 import { tracer } from '../observability/powertools';
 
@@ -23,10 +27,15 @@ function secretSource(config: Config): SecretSource {
 }
 
 export function buildPartnerAuth(config: Config, clients: AwsClients): PartnerAuthAdapters {
-  const partners = new DynamoPartnerRegistry(clients.documents, config.tables.partners, secretSource(config), {
-    cacheSeconds: config.partners.cacheSeconds,
-    secretPrefix: config.partners.secretPrefix,
-  });
+  const partners = new DynamoPartnerRegistry(
+    clients.documents,
+    config.tables.partners,
+    secretSource(config),
+    {
+      cacheSeconds: config.partners.cacheSeconds,
+      secretPrefix: config.partners.secretPrefix,
+    },
+  );
   const verifier = createRequestVerifier({
     keys: partners,
     nonces: new DynamoNonceStore(clients.documents, config.tables.nonces),

@@ -20,10 +20,15 @@ beforeAll(async () => {
   stack = await startTestStack();
   adapters = testAdapters(testConfig());
   const config = testConfig();
-  registry = new DynamoPartnerRegistry(adapters.clients.documents, config.tables.partners, new LocalFileSecretSource('/nonexistent'), {
-    cacheSeconds: 0,
-    secretPrefix: config.partners.secretPrefix,
-  });
+  registry = new DynamoPartnerRegistry(
+    adapters.clients.documents,
+    config.tables.partners,
+    new LocalFileSecretSource('/nonexistent'),
+    {
+      cacheSeconds: 0,
+      secretPrefix: config.partners.secretPrefix,
+    },
+  );
   const accounts = new Set(PACS008_SAMPLES.flatMap((s) => [s.expected.debtor, s.expected.creditor]));
   for (const account of accounts) await openAccount(adapters, account, 100_000_000_00);
 }, 60_000);
@@ -36,7 +41,13 @@ afterAll(async () => {
 async function partnerFor(agentIds: readonly string[]): Promise<PartnerClient> {
   const partnerId = `iso-${randomUUID().slice(0, 8)}`;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  await registry.putPartner({ partnerId, name: partnerId, status: 'ACTIVE', agentIds: [...agentIds], currencies: ['USD'] });
+  await registry.putPartner({
+    partnerId,
+    name: partnerId,
+    status: 'ACTIVE',
+    agentIds: [...agentIds],
+    currencies: ['USD'],
+  });
   await registry.putKey({
     keyId: `${partnerId}-k1`,
     partnerId,
@@ -68,7 +79,9 @@ function txStatus(report: IsoNode): { status?: IsoNode; e2e?: IsoNode; reason?: 
 async function waitForXmlStatus(client: PartnerClient, endToEndId: string, want: string): Promise<IsoNode> {
   const until = Date.now() + 15_000;
   for (;;) {
-    const res = await client.request('GET', `/payments?endToEndId=${encodeURIComponent(endToEndId)}`, { accept: 'application/xml' });
+    const res = await client.request('GET', `/payments?endToEndId=${encodeURIComponent(endToEndId)}`, {
+      accept: 'application/xml',
+    });
     expect(res.status).toBe(200);
     const report = parsePacs002Xml(res.body).FIToFIPmtStsRpt;
     if (txStatus(report).status === want || Date.now() > until) return report;
@@ -77,21 +90,27 @@ async function waitForXmlStatus(client: PartnerClient, endToEndId: string, want:
 }
 
 describe('ISO 20022 intake (local stack)', () => {
-  it.each(PACS008_SAMPLES.map((s) => [s.file, s] as const))('accepts and settles %s', async (_file, sample) => {
-    const client = await partnerFor(sample.partner.agentIds);
-    const debtorBefore = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
-    const res = await client.submitPayment(fixture(sample.file), 'application/xml');
-    expect(res.status).toBe(202);
-    expect(res.headers['content-type']).toContain('application/xml');
-    const ack = parsePacs002Xml(res.body);
-    expect(ack.envelope).toBe(sample.envelope);
-    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: sample.expected.endToEndId });
+  it.each(PACS008_SAMPLES.map((s) => [s.file, s] as const))(
+    'accepts and settles %s',
+    async (_file, sample) => {
+      const client = await partnerFor(sample.partner.agentIds);
+      const debtorBefore = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
+      const res = await client.submitPayment(fixture(sample.file), 'application/xml');
+      expect(res.status).toBe(202);
+      expect(res.headers['content-type']).toContain('application/xml');
+      const ack = parsePacs002Xml(res.body);
+      expect(ack.envelope).toBe(sample.envelope);
+      expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
+        status: 'ACTC',
+        e2e: sample.expected.endToEndId,
+      });
 
-    const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
-    expect(txStatus(settled).status).toBe('ACSC');
-    const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
-    expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
-  });
+      const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
+      expect(txStatus(settled).status).toBe('ACSC');
+      const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
+      expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
+    },
+  );
 
   it('accepts the JSON form of a sample and answers in JSON', async () => {
     const sample = PACS008_SAMPLES[0];
@@ -118,7 +137,10 @@ describe('ISO 20022 intake (local stack)', () => {
   it('answers a resend with the original answer, and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
     const xml = fixture(FEDNOW_SCENARIO1);
-    const [a, b] = await Promise.all([client.submitPayment(xml, 'application/xml'), client.submitPayment(xml, 'application/xml')]);
+    const [a, b] = await Promise.all([
+      client.submitPayment(xml, 'application/xml'),
+      client.submitPayment(xml, 'application/xml'),
+    ]);
     expect([a.status, b.status]).toEqual([202, 202]);
     expect(a.headers.location).toBe(b.headers.location);
 
@@ -126,14 +148,20 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(changed).not.toBe(xml);
     const dupl = await client.submitPayment(changed, 'application/xml');
     expect(dupl.status).toBe(409);
-    expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'RJCT', reason: 'DUPL' });
+    expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'DUPL',
+    });
   });
 
   it('refuses a rule violation with pacs.002 RJCT and the reason, writing nothing', async () => {
     const client = await partnerFor(['999999999']);
     const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
     expect(res.status).toBe(400);
-    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'RJCT', reason: 'AGNT' });
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'AGNT',
+    });
   });
 
   it('answers garbage that is not a pacs.008 with a 400 JSON error', async () => {
@@ -150,8 +178,14 @@ describe('ISO 20022 intake (local stack)', () => {
     const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
       .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
       .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, '');
-    const res = await client.request('POST', '/payments/status-requests', { body: request, contentType: 'application/xml' });
+    const res = await client.request('POST', '/payments/status-requests', {
+      body: request,
+      contentType: 'application/xml',
+    });
     expect(res.status).toBe(200);
-    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({ status: 'ACSC', e2e: 'Scenario01EtoEId001' });
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'ACSC',
+      e2e: 'Scenario01EtoEId001',
+    });
   });
 });

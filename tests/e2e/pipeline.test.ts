@@ -24,8 +24,19 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-function payment(debtor: string, creditor: string, amountMinor: number, endToEndId = `E2E-${randomUUID().slice(0, 20)}`) {
-  return JSON.stringify({ endToEndId, debtorAccount: debtor, creditorAccount: creditor, amountMinor, currency: 'USD' });
+function payment(
+  debtor: string,
+  creditor: string,
+  amountMinor: number,
+  endToEndId = `E2E-${randomUUID().slice(0, 20)}`,
+) {
+  return JSON.stringify({
+    endToEndId,
+    debtorAccount: debtor,
+    creditorAccount: creditor,
+    amountMinor,
+    currency: 'USD',
+  });
 }
 
 async function accounts(debtorBalance: number) {
@@ -70,7 +81,10 @@ describe('payment pipeline (local stack)', () => {
     const res = await client.submitPayment(payment(d, c, 101), 'application/json');
     expect(res.status).toBe(202);
     const { paymentId } = JSON.parse(res.body) as { paymentId: string };
-    await expect(waitForTerminal(client, paymentId)).resolves.toMatchObject({ status: 'REJECTED', rejection: { code: 'AM04' } });
+    await expect(waitForTerminal(client, paymentId)).resolves.toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'AM04' },
+    });
     expect(await balance(d)).toBe(100);
     expect(await balance(c)).toBe(0);
     expect(await adapters.ledger.listEntries(d)).toHaveLength(0);
@@ -89,10 +103,53 @@ describe('payment pipeline (local stack)', () => {
 
   it.each([
     ['malformed JSON', '{"endToEndId":', 'FF01', undefined],
-    ['a missing field', JSON.stringify({ endToEndId: 'E2E-BAD-1', debtorAccount: 'a1', creditorAccount: 'b1', currency: 'USD' }), 'FF01', 'amountMinor'],
-    ['a fractional amount', JSON.stringify({ endToEndId: 'E2E-BAD-2', debtorAccount: 'a1', creditorAccount: 'b1', amountMinor: 10.5, currency: 'USD' }), 'AM12', 'amountMinor'],
-    ['a negative amount', JSON.stringify({ endToEndId: 'E2E-BAD-3', debtorAccount: 'a1', creditorAccount: 'b1', amountMinor: -1, currency: 'USD' }), 'AM12', 'amountMinor'],
-    ['an unknown currency', JSON.stringify({ endToEndId: 'E2E-BAD-4', debtorAccount: 'a1', creditorAccount: 'b1', amountMinor: 1, currency: 'ABC' }), 'AM03', 'currency'],
+    [
+      'a missing field',
+      JSON.stringify({
+        endToEndId: 'E2E-BAD-1',
+        debtorAccount: 'a1',
+        creditorAccount: 'b1',
+        currency: 'USD',
+      }),
+      'FF01',
+      'amountMinor',
+    ],
+    [
+      'a fractional amount',
+      JSON.stringify({
+        endToEndId: 'E2E-BAD-2',
+        debtorAccount: 'a1',
+        creditorAccount: 'b1',
+        amountMinor: 10.5,
+        currency: 'USD',
+      }),
+      'AM12',
+      'amountMinor',
+    ],
+    [
+      'a negative amount',
+      JSON.stringify({
+        endToEndId: 'E2E-BAD-3',
+        debtorAccount: 'a1',
+        creditorAccount: 'b1',
+        amountMinor: -1,
+        currency: 'USD',
+      }),
+      'AM12',
+      'amountMinor',
+    ],
+    [
+      'an unknown currency',
+      JSON.stringify({
+        endToEndId: 'E2E-BAD-4',
+        debtorAccount: 'a1',
+        creditorAccount: 'b1',
+        amountMinor: 1,
+        currency: 'ABC',
+      }),
+      'AM03',
+      'currency',
+    ],
   ])('refuses %s with 400 naming the field, writing nothing', async (_label, body, code, field) => {
     const res = await client.submitPayment(body, 'application/json');
     expect(res.status).toBe(400);
@@ -101,17 +158,31 @@ describe('payment pipeline (local stack)', () => {
     if (field) expect(error.issues?.map((i) => i.field)).toContain(field);
     expect(res.body).not.toMatch(/\n\s+at /);
     const e2e = /"endToEndId":"([^"]+)"/.exec(body)?.[1];
-    if (e2e) await expect(adapters.payments.findByReference(stack.partner.partnerId, 'endToEndId', e2e)).resolves.toBeUndefined();
+    if (e2e)
+      await expect(
+        adapters.payments.findByReference(stack.partner.partnerId, 'endToEndId', e2e),
+      ).resolves.toBeUndefined();
   });
 
   it('refuses unsigned, tampered and replayed requests with 401 and writes nothing', async () => {
     const [d, c] = await accounts(1_000);
-    const unsigned = await fetch(`${stack.url}/payments`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: payment(d, c, 1) });
+    const unsigned = await fetch(`${stack.url}/payments`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: payment(d, c, 1),
+    });
     expect(unsigned.status).toBe(401);
     expect(unsigned.headers.get('www-authenticate')).toBe('Signature error="missing_signature"');
 
-    const prepared = client.prepare('POST', '/payments', { body: payment(d, c, 5), contentType: 'application/json' });
-    const tampered = await fetch(prepared.url, { method: 'POST', headers: prepared.headers, body: payment(d, c, 5_000) });
+    const prepared = client.prepare('POST', '/payments', {
+      body: payment(d, c, 5),
+      contentType: 'application/json',
+    });
+    const tampered = await fetch(prepared.url, {
+      method: 'POST',
+      headers: prepared.headers,
+      body: payment(d, c, 5_000),
+    });
     expect(tampered.status).toBe(401);
 
     const ok = await client.send(prepared);
@@ -131,15 +202,37 @@ describe('payment pipeline (local stack)', () => {
     const { paymentId } = JSON.parse(res.body) as { paymentId: string };
 
     const config = testConfig();
-    const registry = new DynamoPartnerRegistry(adapters.clients.documents, config.tables.partners, new LocalFileSecretSource('/nonexistent'), {
-      cacheSeconds: 0,
-      secretPrefix: config.partners.secretPrefix,
-    });
+    const registry = new DynamoPartnerRegistry(
+      adapters.clients.documents,
+      config.tables.partners,
+      new LocalFileSecretSource('/nonexistent'),
+      {
+        cacheSeconds: 0,
+        secretPrefix: config.partners.secretPrefix,
+      },
+    );
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
     const otherId = `other-${randomUUID().slice(0, 8)}`;
-    await registry.putPartner({ partnerId: otherId, name: 'Other', status: 'ACTIVE', agentIds: ['011000015'], currencies: ['USD'] });
-    await registry.putKey({ keyId: `${otherId}-key`, partnerId: otherId, alg: 'ed25519', status: 'ACTIVE', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-    const other = new PartnerClient({ baseUrl: stack.url, keyId: `${otherId}-key`, alg: 'ed25519', privateKey });
+    await registry.putPartner({
+      partnerId: otherId,
+      name: 'Other',
+      status: 'ACTIVE',
+      agentIds: ['011000015'],
+      currencies: ['USD'],
+    });
+    await registry.putKey({
+      keyId: `${otherId}-key`,
+      partnerId: otherId,
+      alg: 'ed25519',
+      status: 'ACTIVE',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const other = new PartnerClient({
+      baseUrl: stack.url,
+      keyId: `${otherId}-key`,
+      alg: 'ed25519',
+      privateKey,
+    });
 
     const foreign = await other.getPayment(paymentId);
     const unknown = await other.getPayment(randomUUID());
@@ -149,14 +242,27 @@ describe('payment pipeline (local stack)', () => {
     expect((await client.getPayment(paymentId)).status).toBe(200);
 
     // Its own rate: one request per second; a burst is refused 429 with Retry-After.
-    await registry.putPartner({ partnerId: otherId, name: 'Other', status: 'ACTIVE', agentIds: ['011000015'], currencies: ['USD'], rateLimitPerSecond: 1 });
+    await registry.putPartner({
+      partnerId: otherId,
+      name: 'Other',
+      status: 'ACTIVE',
+      agentIds: ['011000015'],
+      currencies: ['USD'],
+      rateLimitPerSecond: 1,
+    });
     const burst = await Promise.all(Array.from({ length: 5 }, () => other.getPayment(randomUUID())));
     const throttled = burst.filter((r) => r.status === 429);
     expect(throttled.length).toBeGreaterThanOrEqual(3);
     expect(throttled[0]?.headers['retry-after']).toBe('1');
     expect(JSON.parse(throttled[0]?.body ?? '{}').error.code).toBe('THROTTLED');
 
-    await registry.putPartner({ partnerId: otherId, name: 'Other', status: 'DISABLED', agentIds: [], currencies: ['USD'] });
+    await registry.putPartner({
+      partnerId: otherId,
+      name: 'Other',
+      status: 'DISABLED',
+      agentIds: [],
+      currencies: ['USD'],
+    });
     const disabled = await other.getPayment(paymentId);
     expect(disabled.status).toBe(403);
   });

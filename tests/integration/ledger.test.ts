@@ -13,12 +13,24 @@ import { openAccount, testAdapters, uniqueAccount } from '../support/adapters';
  * at-most-once journal, concurrent settlers. These are the behaviours that live in DynamoDB.
  */
 const adapters = testAdapters();
-const settleDeps = { ledger: adapters.ledger, store: adapters.payments, clock: systemClock, retry: defaultRetryPolicy, retryEnv: realRetryEnv };
+const settleDeps = {
+  ledger: adapters.ledger,
+  store: adapters.payments,
+  clock: systemClock,
+  retry: defaultRetryPolicy,
+  retryEnv: realRetryEnv,
+};
 
 async function accepted(debtor: string, creditor: string, amountMinor: number): Promise<SettlementMessage> {
   const queue = new FakeQueue();
   await submitPayment(
-    instruction({ partnerId: 'partner-test', references: { endToEndId: randomUUID().slice(0, 30) }, debtorAccount: debtor, creditorAccount: creditor, amount: { amountMinor, currency: USD } }),
+    instruction({
+      partnerId: 'partner-test',
+      references: { endToEndId: randomUUID().slice(0, 30) },
+      debtorAccount: debtor,
+      creditorAccount: creditor,
+      amount: { amountMinor, currency: USD },
+    }),
     { store: adapters.payments, queue, clock: systemClock, slaSeconds: 15 },
   );
   const message = queue.messages[0];
@@ -76,14 +88,31 @@ describe('DynamoLedger on DynamoDB Local', () => {
     ['a currency mismatch', { creditorCurrency: 'EUR' }, 'AM03'],
     ['an unknown creditor account', { noCreditor: true }, 'AC03'],
   ])('rejects %s with its ISO reason, balances untouched', async (_label, opts, code) => {
-    const o = opts as { debtorBalance?: number; creditorStatus?: 'CLOSED'; debtorStatus?: 'BLOCKED'; creditorCurrency?: string; noCreditor?: boolean };
+    const o = opts as {
+      debtorBalance?: number;
+      creditorStatus?: 'CLOSED';
+      debtorStatus?: 'BLOCKED';
+      creditorCurrency?: string;
+      noCreditor?: boolean;
+    };
     const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
-    await openAccount(adapters, d, o.debtorBalance ?? 1_000, o.debtorStatus ? { status: o.debtorStatus } : {});
+    await openAccount(
+      adapters,
+      d,
+      o.debtorBalance ?? 1_000,
+      o.debtorStatus ? { status: o.debtorStatus } : {},
+    );
     if (!o.noCreditor) {
-      await openAccount(adapters, c, 0, { ...(o.creditorStatus ? { status: o.creditorStatus } : {}), ...(o.creditorCurrency ? { currency: o.creditorCurrency } : {}) });
+      await openAccount(adapters, c, 0, {
+        ...(o.creditorStatus ? { status: o.creditorStatus } : {}),
+        ...(o.creditorCurrency ? { currency: o.creditorCurrency } : {}),
+      });
     }
     const m = await accepted(d, c, 100);
-    await expect(settlePayment(m, settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: code });
+    await expect(settlePayment(m, settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: code,
+    });
     expect(await balance(d)).toBe(o.debtorBalance ?? 1_000);
     expect(await adapters.ledger.listEntries(d)).toHaveLength(0);
     expect((await adapters.payments.get(m.paymentId))?.rejection?.code).toBe(code);
@@ -93,8 +122,13 @@ describe('DynamoLedger on DynamoDB Local', () => {
     const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
     await openAccount(adapters, d, 100, { overdraftLimitMinor: 50 });
     await openAccount(adapters, c, 0);
-    await expect(settlePayment(await accepted(d, c, 150), settleDeps)).resolves.toMatchObject({ status: 'SETTLED' });
-    await expect(settlePayment(await accepted(d, c, 1), settleDeps)).resolves.toMatchObject({ status: 'REJECTED', reasonCode: 'AM04' });
+    await expect(settlePayment(await accepted(d, c, 150), settleDeps)).resolves.toMatchObject({
+      status: 'SETTLED',
+    });
+    await expect(settlePayment(await accepted(d, c, 1), settleDeps)).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AM04',
+    });
     expect(await balance(d)).toBe(-50);
   });
 
@@ -104,7 +138,11 @@ describe('DynamoLedger on DynamoDB Local', () => {
     await openAccount(adapters, c, 0);
     const m = await accepted(d, c, 100);
     const late = new Date(Date.parse(m.deadline) + 1).toISOString();
-    await expect(adapters.ledger.settle(m, late, 'attempt-1')).resolves.toEqual({ kind: 'not-settleable', status: 'ACCEPTED', pastDeadline: true });
+    await expect(adapters.ledger.settle(m, late, 'attempt-1')).resolves.toEqual({
+      kind: 'not-settleable',
+      status: 'ACCEPTED',
+      pastDeadline: true,
+    });
     expect(await balance(d)).toBe(1_000);
   });
 
@@ -125,7 +163,11 @@ describe('DynamoLedger on DynamoDB Local', () => {
     const at = new Date().toISOString();
     await expect(adapters.ledger.settle(m, at, 'attempt-a')).resolves.toMatchObject({ kind: 'settled' });
     await expect(adapters.ledger.settle(m, at, 'attempt-a')).resolves.toMatchObject({ kind: 'settled' });
-    await expect(adapters.ledger.settle(m, at, 'attempt-b')).resolves.toEqual({ kind: 'not-settleable', status: 'SETTLED', pastDeadline: false });
+    await expect(adapters.ledger.settle(m, at, 'attempt-b')).resolves.toEqual({
+      kind: 'not-settleable',
+      status: 'SETTLED',
+      pastDeadline: false,
+    });
     expect(await balance(d)).toBe(900);
     expect(await adapters.ledger.listEntries(d)).toHaveLength(1);
   });

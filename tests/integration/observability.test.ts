@@ -63,7 +63,7 @@ let adapters: ReturnType<AdapterSupport['testAdapters']>;
 let client: PartnerClient;
 let queue: IsolatedFifoQueue;
 let settleHandler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-let startSqsPoller: typeof import('../../local/sqs-poller')['startSqsPoller'];
+let startSqsPoller: (typeof import('../../local/sqs-poller'))['startSqsPoller'];
 
 /** Strings that must never appear in any captured line. */
 const forbidden = new Set<string>();
@@ -77,7 +77,10 @@ beforeAll(async () => {
   const path = await import('node:path');
   const fs = await import('node:fs');
 
-  queue = await standIns.createIsolatedFifoQueue('observability', { visibilityTimeout: 36, maxReceiveCount: 5 });
+  queue = await standIns.createIsolatedFifoQueue('observability', {
+    visibilityTimeout: 36,
+    maxReceiveCount: 5,
+  });
   const env = standIns.standInEnv();
   // What startTestStack does, plus this file's own queue (see the header comment).
   stack = await startLocalStack({
@@ -86,7 +89,11 @@ beforeAll(async () => {
     stateDir: fs.mkdtempSync(path.join(os.tmpdir(), 'rtp-obs-')),
     pollerWaitSeconds: 1,
     schedules: false,
-    functionEnv: { POWERTOOLS_LOG_LEVEL: 'DEBUG', POWERTOOLS_METRICS_DISABLED: 'false', PAYMENTS_QUEUE_URL: queue.queueUrl },
+    functionEnv: {
+      POWERTOOLS_LOG_LEVEL: 'DEBUG',
+      POWERTOOLS_METRICS_DISABLED: 'false',
+      PAYMENTS_QUEUE_URL: queue.queueUrl,
+    },
   });
   await Promise.all(stack.pollers.map((poller) => poller.stop()));
   // Only now (STAGE and the rest of the functions' environment set): this builds Powertools.
@@ -153,7 +160,10 @@ async function settle(paymentId: string): Promise<{ status: string; rejection?: 
     for (;;) {
       const payment = await adapters.payments.get(paymentId);
       if (payment?.status === 'SETTLED' || payment?.status === 'REJECTED') {
-        return { status: payment.status, ...(payment.rejection ? { rejection: { code: payment.rejection.code } } : {}) };
+        return {
+          status: payment.status,
+          ...(payment.rejection ? { rejection: { code: payment.rejection.code } } : {}),
+        };
       }
       if (Date.now() > until) throw new Error(`payment ${paymentId} still ${payment?.status} after 15 s`);
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -164,7 +174,11 @@ async function settle(paymentId: string): Promise<{ status: string; rejection?: 
 }
 
 /** A ledger account id in the real form (routing number : account number), unique, opened with a balance. */
-async function account(routing: string, balanceMinor: number, number = String(randomInt(1_000_000_000, 9_999_999_999))): Promise<string> {
+async function account(
+  routing: string,
+  balanceMinor: number,
+  number = String(randomInt(1_000_000_000, 9_999_999_999)),
+): Promise<string> {
   const id = `${routing}:${number}`;
   await adapterSupport.openAccount(adapters, id, balanceMinor);
   forbidden.add(id);
@@ -184,9 +198,20 @@ async function send(prepared: PreparedRequest, as: PartnerClient = client) {
   return as.send(prepared);
 }
 
-const jsonPayment = (debtor: string, creditor: string, amountMinor: number, endToEndId = `E2E-OBS-${randomUUID().slice(0, 8)}`) => ({
+const jsonPayment = (
+  debtor: string,
+  creditor: string,
+  amountMinor: number,
+  endToEndId = `E2E-OBS-${randomUUID().slice(0, 8)}`,
+) => ({
   endToEndId,
-  body: JSON.stringify({ endToEndId, debtorAccount: debtor, creditorAccount: creditor, amountMinor, currency: 'USD' }),
+  body: JSON.stringify({
+    endToEndId,
+    debtorAccount: debtor,
+    creditorAccount: creditor,
+    amountMinor,
+    currency: 'USD',
+  }),
 });
 
 /** Every log line of the invocations of `fn` that mention the payment. */
@@ -224,13 +249,21 @@ describe('observability on the local stack', () => {
     expectCorrelated(submitLines, ids);
     expectCorrelated(settleLines, ids);
     expect(submitLines.map((l) => l.message)).toContain('payment accepted');
-    expect(settleLines).toEqual(expect.arrayContaining([expect.objectContaining({ message: 'payment settled', status: 'SETTLED', environment: 'local' })]));
+    expect(settleLines).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ message: 'payment settled', status: 'SETTLED', environment: 'local' }),
+      ]),
+    );
 
     expect(metricsSince(from, submitted)).toEqual([
       { namespace: 'RtpPipeline', name: 'PaymentsAccepted', unit: 'Count', dimensions: dims, values: [1] },
     ]);
     const settled = metricsSince(submitted);
-    expect(settled.map((m) => m.name).sort()).toEqual(['EndToEndLatency', 'PaymentsSettled', 'QueueWaitTime']);
+    expect(settled.map((m) => m.name).sort()).toEqual([
+      'EndToEndLatency',
+      'PaymentsSettled',
+      'QueueWaitTime',
+    ]);
     expect(settled).toEqual(
       expect.arrayContaining([
         { namespace: 'RtpPipeline', name: 'PaymentsSettled', unit: 'Count', dimensions: dims, values: [1] },
@@ -254,34 +287,69 @@ describe('observability on the local stack', () => {
     const { DynamoPartnerRegistry } = await import('../../shared/adapters/dynamodb/partner-registry');
     const { LocalFileSecretSource } = await import('../../shared/adapters/secrets/secret-source');
     const config = adapterSupport.testConfig();
-    const registry = new DynamoPartnerRegistry(adapters.clients.documents, config.tables.partners, new LocalFileSecretSource('/nonexistent'), {
-      cacheSeconds: 0,
-      secretPrefix: config.partners.secretPrefix,
-    });
+    const registry = new DynamoPartnerRegistry(
+      adapters.clients.documents,
+      config.tables.partners,
+      new LocalFileSecretSource('/nonexistent'),
+      {
+        cacheSeconds: 0,
+        secretPrefix: config.partners.secretPrefix,
+      },
+    );
     const partnerId = `obs-${randomUUID().slice(0, 8)}`;
     const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    await registry.putPartner({ partnerId, name: partnerId, status: 'ACTIVE', agentIds: ['011104238'], currencies: ['USD'] });
-    await registry.putKey({ keyId: `${partnerId}-k1`, partnerId, alg: 'ed25519', status: 'ACTIVE', publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
-    const iso = new PartnerClient({ baseUrl: stack.url, keyId: `${partnerId}-k1`, alg: 'ed25519', privateKey });
+    await registry.putPartner({
+      partnerId,
+      name: partnerId,
+      status: 'ACTIVE',
+      agentIds: ['011104238'],
+      currencies: ['USD'],
+    });
+    await registry.putKey({
+      keyId: `${partnerId}-k1`,
+      partnerId,
+      alg: 'ed25519',
+      status: 'ACTIVE',
+      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+    });
+    const iso = new PartnerClient({
+      baseUrl: stack.url,
+      keyId: `${partnerId}-k1`,
+      alg: 'ed25519',
+      privateKey,
+    });
 
     const debtorNumber = String(randomInt(1_000_000_000, 9_999_999_999));
     const creditorNumber = String(randomInt(10_000_000_000, 99_999_999_999));
     await account('011104238', 1_000_000, debtorNumber);
     await account('021040078', 0, creditorNumber);
-    const xml = fixture(FEDNOW_SCENARIO1).replace('<Id>0031234567</Id>', `<Id>${debtorNumber}</Id>`).replace('<Id>56478374687</Id>', `<Id>${creditorNumber}</Id>`);
+    const xml = fixture(FEDNOW_SCENARIO1)
+      .replace('<Id>0031234567</Id>', `<Id>${debtorNumber}</Id>`)
+      .replace('<Id>56478374687</Id>', `<Id>${creditorNumber}</Id>`);
     for (const party of ['Dbtr', 'Cdtr']) {
       const block = new RegExp(`<${party}>([\\s\\S]*?)</${party}>`).exec(xml)?.[1] ?? '';
-      for (const [, text] of block.matchAll(/>([^<>]*[A-Za-z][^<>]*)</g)) if (text && text.trim().length >= 4) forbidden.add(text.trim());
+      for (const [, text] of block.matchAll(/>([^<>]*[A-Za-z][^<>]*)</g))
+        if (text && text.trim().length >= 4) forbidden.add(text.trim());
     }
-    expect([...forbidden]).toEqual(expect.arrayContaining(['Individual A', 'Dream Road', 'Corporation B', 'Carol Stream']));
+    expect([...forbidden]).toEqual(
+      expect.arrayContaining(['Individual A', 'Dream Road', 'Corporation B', 'Carol Stream']),
+    );
 
     const from = lines.length;
-    const res = await send(iso.prepare('POST', '/payments', { body: xml, contentType: 'application/xml' }), iso);
+    const res = await send(
+      iso.prepare('POST', '/payments', { body: xml, contentType: 'application/xml' }),
+      iso,
+    );
     expect(res.status).toBe(202);
     const paymentId = res.headers.location?.split('/').pop() ?? '';
     await expect(settle(paymentId)).resolves.toEqual({ status: 'SETTLED' });
 
-    const ids = { paymentId, partnerId, endToEndId: 'Scenario01EtoEId001', msgId: '20230604011104238Sc01Step1MsgId' };
+    const ids = {
+      paymentId,
+      partnerId,
+      endToEndId: 'Scenario01EtoEId001',
+      msgId: '20230604011104238Sc01Step1MsgId',
+    };
     expectCorrelated(invocationLines(from, SUBMIT, paymentId), ids);
     expectCorrelated(invocationLines(from, SETTLE, paymentId), ids);
   });
@@ -302,7 +370,13 @@ describe('observability on the local stack', () => {
     expect(rejected).toEqual(
       expect.arrayContaining([
         { namespace: 'RtpPipeline', name: 'PaymentsRejected', unit: 'Count', dimensions: dims, values: [1] },
-        { namespace: 'RtpPipeline', name: 'PaymentsRejected', unit: 'Count', dimensions: { ...dims, reasonCode: 'AM04' }, values: [1] },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRejected',
+          unit: 'Count',
+          dimensions: { ...dims, reasonCode: 'AM04' },
+          values: [1],
+        },
         expect.objectContaining({ name: 'EndToEndLatency', dimensions: dims }),
       ]),
     );
@@ -315,33 +389,67 @@ describe('observability on the local stack', () => {
     expect(metricsSince(replayFrom)).toEqual(
       expect.arrayContaining([
         { namespace: 'RtpPipeline', name: 'IdempotentReplays', unit: 'Count', dimensions: dims, values: [1] },
-        { namespace: 'RtpPipeline', name: 'IdempotentReplays', unit: 'Count', dimensions: { ...dims, source: 'submit' }, values: [1] },
+        {
+          namespace: 'RtpPipeline',
+          name: 'IdempotentReplays',
+          unit: 'Count',
+          dimensions: { ...dims, source: 'submit' },
+          values: [1],
+        },
       ]),
     );
 
     const refusalFrom = lines.length;
-    const refused = await send(client.prepare('POST', '/payments', { body: jsonPayment(debtor, creditor, -5).body, contentType: 'application/json' }));
+    const refused = await send(
+      client.prepare('POST', '/payments', {
+        body: jsonPayment(debtor, creditor, -5).body,
+        contentType: 'application/json',
+      }),
+    );
     expect(refused.status).toBe(400);
     expect(metricsSince(refusalFrom)).toEqual(
       expect.arrayContaining([
-        { namespace: 'RtpPipeline', name: 'PaymentsRefusedAtIntake', unit: 'Count', dimensions: dims, values: [1] },
-        { namespace: 'RtpPipeline', name: 'PaymentsRefusedAtIntake', unit: 'Count', dimensions: { ...dims, reasonCode: 'AM12' }, values: [1] },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRefusedAtIntake',
+          unit: 'Count',
+          dimensions: dims,
+          values: [1],
+        },
+        {
+          namespace: 'RtpPipeline',
+          name: 'PaymentsRefusedAtIntake',
+          unit: 'Count',
+          dimensions: { ...dims, reasonCode: 'AM12' },
+          values: [1],
+        },
       ]),
     );
 
     const badFrom = lines.length;
-    const prepared = client.prepare('POST', '/payments', { body: jsonPayment(debtor, creditor, 5).body, contentType: 'application/json' });
-    const tampered = await send({ ...prepared, body: Buffer.from(jsonPayment(debtor, creditor, 5_000).body) });
+    const prepared = client.prepare('POST', '/payments', {
+      body: jsonPayment(debtor, creditor, 5).body,
+      contentType: 'application/json',
+    });
+    const tampered = await send({
+      ...prepared,
+      body: Buffer.from(jsonPayment(debtor, creditor, 5_000).body),
+    });
     expect(tampered.status).toBe(401);
     const failures = metricsSince(badFrom).filter((m) => m.name === 'SignatureFailures');
     expect(failures).toEqual(
       expect.arrayContaining([
         { namespace: 'RtpPipeline', name: 'SignatureFailures', unit: 'Count', dimensions: dims, values: [1] },
-        expect.objectContaining({ dimensions: { ...dims, reason: expect.stringMatching(/^[a-z_]+$/) }, values: [1] }),
+        expect.objectContaining({
+          dimensions: { ...dims, reason: expect.stringMatching(/^[a-z_]+$/) },
+          values: [1],
+        }),
       ]),
     );
     // The refusal is logged with the key id it claimed, never with the signature.
-    expect(logLinesSince(badFrom)).toEqual(expect.arrayContaining([expect.objectContaining({ keyId: stack.partner.hmac.keyId })]));
+    expect(logLinesSince(badFrom)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ keyId: stack.partner.hmac.keyId })]),
+    );
   });
 
   it('every line written so far is JSON and none holds an account number, name, address, secret or signature', () => {
@@ -350,7 +458,15 @@ describe('observability on the local stack', () => {
     for (const line of lines) {
       const entry = parse(line);
       expect({ line, json: typeof entry === 'object' && entry !== null }).toEqual({ line, json: true });
-      if (!isEmf(entry)) expect(entry).toEqual(expect.objectContaining({ level: expect.any(String), message: expect.any(String), service: 'rtp-pipeline', timestamp: expect.any(String) }));
+      if (!isEmf(entry))
+        expect(entry).toEqual(
+          expect.objectContaining({
+            level: expect.any(String),
+            message: expect.any(String),
+            service: 'rtp-pipeline',
+            timestamp: expect.any(String),
+          }),
+        );
       for (const value of forbidden) {
         if (line.includes(value)) throw new Error(`leaked ${JSON.stringify(value)} in ${line}`);
       }

@@ -25,16 +25,24 @@ describe('DynamoPaymentStore on DynamoDB Local', () => {
     const p = newPayment();
     await expect(adapters.payments.create(p)).resolves.toEqual({ created: true });
     await expect(adapters.payments.get(p.paymentId)).resolves.toEqual(p);
-    await expect(adapters.payments.findByReference(p.partnerId, 'endToEndId', p.references.endToEndId)).resolves.toEqual(p);
+    await expect(
+      adapters.payments.findByReference(p.partnerId, 'endToEndId', p.references.endToEndId),
+    ).resolves.toEqual(p);
   });
 
   it('lets only one of many concurrent creates with the same EndToEndId win', async () => {
     const base = newPayment();
     const attempts = Array.from({ length: 5 }, () => newPayment({ references: base.references }));
-    const outcomes = await Promise.all(attempts.map((p) => adapters.payments.create(p).catch((e: Error) => e)));
+    const outcomes = await Promise.all(
+      attempts.map((p) => adapters.payments.create(p).catch((e: Error) => e)),
+    );
     const created = outcomes.filter((o) => !(o instanceof Error) && o.created);
     expect(created).toHaveLength(1);
-    const holder = await adapters.payments.findByReference(base.partnerId, 'endToEndId', base.references.endToEndId);
+    const holder = await adapters.payments.findByReference(
+      base.partnerId,
+      'endToEndId',
+      base.references.endToEndId,
+    );
     for (const o of outcomes) {
       if (!(o instanceof Error) && !o.created) expect(o.existing.paymentId).toBe(holder?.paymentId);
     }
@@ -47,11 +55,16 @@ describe('DynamoPaymentStore on DynamoDB Local', () => {
     await expect(adapters.payments.markAccepted(p.paymentId, at)).resolves.toEqual({ applied: true });
     const again = await adapters.payments.markAccepted(p.paymentId, at);
     expect(again).toMatchObject({ applied: false, current: { status: 'ACCEPTED' } });
-    await expect(adapters.payments.reject(p.paymentId, { code: 'AM04', message: 'x' }, at)).resolves.toEqual({ applied: true });
+    await expect(adapters.payments.reject(p.paymentId, { code: 'AM04', message: 'x' }, at)).resolves.toEqual({
+      applied: true,
+    });
     const rejected = await adapters.payments.get(p.paymentId);
     expect(rejected).toMatchObject({ status: 'REJECTED', rejection: { code: 'AM04' }, version: 3 });
     const late = await adapters.payments.reject(p.paymentId, { code: 'AB06', message: 'y' }, at);
-    expect(late).toMatchObject({ applied: false, current: { status: 'REJECTED', rejection: { code: 'AM04' } } });
+    expect(late).toMatchObject({
+      applied: false,
+      current: { status: 'REJECTED', rejection: { code: 'AM04' } },
+    });
   });
 
   it('rejects on deadline only when the deadline has really passed', async () => {
@@ -59,9 +72,13 @@ describe('DynamoPaymentStore on DynamoDB Local', () => {
     await adapters.payments.create(p);
     const before = new Date(Date.parse(p.deadline) - 1).toISOString();
     const after = new Date(Date.parse(p.deadline) + 1).toISOString();
-    const early = await adapters.payments.reject(p.paymentId, { code: 'AB06', message: 't' }, before, { onlyIfPastDeadline: true });
+    const early = await adapters.payments.reject(p.paymentId, { code: 'AB06', message: 't' }, before, {
+      onlyIfPastDeadline: true,
+    });
     expect(early.applied).toBe(false);
-    const onTime = await adapters.payments.reject(p.paymentId, { code: 'AB06', message: 't' }, after, { onlyIfPastDeadline: true });
+    const onTime = await adapters.payments.reject(p.paymentId, { code: 'AB06', message: 't' }, after, {
+      onlyIfPastDeadline: true,
+    });
     expect(onTime.applied).toBe(true);
   });
 

@@ -7,7 +7,11 @@ describe('DLQ redrive (fauxqs)', () => {
     const { sqs } = standInClients();
     const q = await createIsolatedFifoQueue('redrive');
     try {
-      for (const [group, id] of [['g1', 'p1'], ['g1', 'p2'], ['g2', 'p3']] as const) {
+      for (const [group, id] of [
+        ['g1', 'p1'],
+        ['g1', 'p2'],
+        ['g2', 'p3'],
+      ] as const) {
         await sqs.send(
           new SendMessageCommand({
             QueueUrl: q.dlqUrl,
@@ -28,7 +32,12 @@ describe('DLQ redrive (fauxqs)', () => {
       const back: { body: string; group: string | undefined }[] = [];
       for (let i = 0; i < 10 && back.length < 3; i++) {
         const out = await sqs.send(
-          new ReceiveMessageCommand({ QueueUrl: q.queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 1, MessageSystemAttributeNames: ['MessageGroupId'] }),
+          new ReceiveMessageCommand({
+            QueueUrl: q.queueUrl,
+            MaxNumberOfMessages: 10,
+            WaitTimeSeconds: 1,
+            MessageSystemAttributeNames: ['MessageGroupId'],
+          }),
         );
         for (const m of out.Messages ?? []) {
           back.push({ body: m.Body ?? '', group: m.Attributes?.MessageGroupId });
@@ -36,9 +45,13 @@ describe('DLQ redrive (fauxqs)', () => {
           await sqs.send(new DeleteMessageCommand({ QueueUrl: q.queueUrl, ReceiptHandle: m.ReceiptHandle }));
         }
       }
-      expect(back.map((m) => (JSON.parse(m.body) as { paymentId: string }).paymentId).filter((id) => id !== 'p3')).toEqual(['p1', 'p2']);
+      expect(
+        back.map((m) => (JSON.parse(m.body) as { paymentId: string }).paymentId).filter((id) => id !== 'p3'),
+      ).toEqual(['p1', 'p2']);
       expect(back.map((m) => m.group).sort()).toEqual(['g1', 'g1', 'g2']);
-      expect(await redriveDeadLetters(sqs, { queueUrl: q.queueUrl, dlqUrl: q.dlqUrl, dryRun: true })).toMatchObject({ seen: 0 });
+      expect(
+        await redriveDeadLetters(sqs, { queueUrl: q.queueUrl, dlqUrl: q.dlqUrl, dryRun: true }),
+      ).toMatchObject({ seen: 0 });
     } finally {
       await q.remove();
     }

@@ -14,7 +14,13 @@ const adapters = testAdapters();
 async function acceptedAt(clock: Clock, debtor: string, creditor: string) {
   const queue = new FakeQueue();
   const { payment } = await submitPayment(
-    instruction({ partnerId: 'partner-sweep', references: { endToEndId: randomUUID().slice(0, 30) }, debtorAccount: debtor, creditorAccount: creditor, amount: { amountMinor: 100, currency: USD } }),
+    instruction({
+      partnerId: 'partner-sweep',
+      references: { endToEndId: randomUUID().slice(0, 30) },
+      debtorAccount: debtor,
+      creditorAccount: creditor,
+      amount: { amountMinor: 100, currency: USD },
+    }),
     { store: adapters.payments, queue, clock, slaSeconds: 15 },
   );
   const message = queue.messages[0];
@@ -39,10 +45,18 @@ describe('deadline sweeper on DynamoDB Local', () => {
     expect(ids).not.toContain(settled.payment.paymentId);
     expect(ids).not.toContain(fresh.payment.paymentId);
 
-    const result = await sweepPastDeadline({ store: adapters.payments, clock: { now: () => Date.now() } }, { limit: 1_000 });
+    const result = await sweepPastDeadline(
+      { store: adapters.payments, clock: { now: () => Date.now() } },
+      { limit: 1_000 },
+    );
     expect(result.rejected).toContain(stuck.payment.paymentId);
-    expect(await adapters.payments.get(stuck.payment.paymentId)).toMatchObject({ status: 'REJECTED', rejection: { code: 'AB05' } });
-    expect(await adapters.payments.findPastDeadline(Date.now(), 1_000)).not.toContain(stuck.payment.paymentId);
+    expect(await adapters.payments.get(stuck.payment.paymentId)).toMatchObject({
+      status: 'REJECTED',
+      rejection: { code: 'AB05' },
+    });
+    expect(await adapters.payments.findPastDeadline(Date.now(), 1_000)).not.toContain(
+      stuck.payment.paymentId,
+    );
     expect((await adapters.payments.get(fresh.payment.paymentId))?.status).toBe('ACCEPTED');
   });
 
@@ -55,8 +69,19 @@ describe('deadline sweeper on DynamoDB Local', () => {
       // Both act at the deadline instant: the settler just before, the sweeper just after.
       const deadline = Date.parse(payment.deadline);
       const [settle, sweep] = await Promise.all([
-        settlePayment(message, { ledger: adapters.ledger, store: adapters.payments, clock: { now: () => deadline - 1 }, retry: defaultRetryPolicy, retryEnv: realRetryEnv }),
-        adapters.payments.reject(payment.paymentId, { code: 'AB05', message: 'late' }, new Date(deadline + 1).toISOString(), { onlyIfPastDeadline: true }),
+        settlePayment(message, {
+          ledger: adapters.ledger,
+          store: adapters.payments,
+          clock: { now: () => deadline - 1 },
+          retry: defaultRetryPolicy,
+          retryEnv: realRetryEnv,
+        }),
+        adapters.payments.reject(
+          payment.paymentId,
+          { code: 'AB05', message: 'late' },
+          new Date(deadline + 1).toISOString(),
+          { onlyIfPastDeadline: true },
+        ),
       ]);
       const final = await adapters.payments.get(payment.paymentId);
       const balance = (await adapters.ledger.getAccount(d))?.balanceMinor;
@@ -77,7 +102,11 @@ describe('deadline sweeper on DynamoDB Local', () => {
     const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
     const { payment } = await acceptedAt({ now: () => Date.now() }, d, c);
     await adapters.payments.flagForInvestigation(payment.paymentId, 'poison', new Date().toISOString());
-    await adapters.payments.flagForInvestigation(randomUUID(), 'unknown payment: ignored', new Date().toISOString());
+    await adapters.payments.flagForInvestigation(
+      randomUUID(),
+      'unknown payment: ignored',
+      new Date().toISOString(),
+    );
     expect((await adapters.payments.get(payment.paymentId))?.status).toBe('ACCEPTED');
   });
 });

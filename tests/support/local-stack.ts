@@ -12,7 +12,8 @@ import { PartnerClient } from '../../shared/partner-client';
 export async function startTestStack(): Promise<LocalStack> {
   const dynamodbEndpoint = process.env.RTP_DYNAMODB_ENDPOINT;
   const sqsEndpoint = process.env.RTP_SQS_ENDPOINT;
-  if (!dynamodbEndpoint || !sqsEndpoint) throw new Error('stand-ins not started: run through jest global setup');
+  if (!dynamodbEndpoint || !sqsEndpoint)
+    throw new Error('stand-ins not started: run through jest global setup');
   return startLocalStack({
     httpPort: 0,
     emulators: { dynamodbEndpoint, sqsEndpoint },
@@ -52,14 +53,19 @@ export interface PaymentView {
 }
 
 /** Polls GET /payments/{id} until the payment is terminal (or the time runs out). */
-export async function waitForTerminal(client: PartnerClient, paymentId: string, timeoutMs = 15_000): Promise<PaymentView> {
+export async function waitForTerminal(
+  client: PartnerClient,
+  paymentId: string,
+  timeoutMs = 15_000,
+): Promise<PaymentView> {
   const until = Date.now() + timeoutMs;
   for (;;) {
     const res = await client.getPayment(paymentId);
     if (res.status !== 200) throw new Error(`GET /payments/${paymentId} answered ${res.status}: ${res.body}`);
     const view = JSON.parse(res.body) as PaymentView;
     if (view.status === 'SETTLED' || view.status === 'REJECTED') return view;
-    if (Date.now() > until) throw new Error(`payment ${paymentId} still ${view.status} after ${timeoutMs} ms`);
+    if (Date.now() > until)
+      throw new Error(`payment ${paymentId} still ${view.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

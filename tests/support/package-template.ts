@@ -1,6 +1,15 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+} from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
@@ -9,7 +18,17 @@ const run = promisify(execFile);
 const repoRoot = path.resolve(__dirname, '../..');
 
 export interface CfnTemplate {
-  Resources: Record<string, { Type: string; Properties?: Record<string, unknown>; DependsOn?: unknown; Condition?: string; DeletionPolicy?: string; UpdateReplacePolicy?: string }>;
+  Resources: Record<
+    string,
+    {
+      Type: string;
+      Properties?: Record<string, unknown>;
+      DependsOn?: unknown;
+      Condition?: string;
+      DeletionPolicy?: string;
+      UpdateReplacePolicy?: string;
+    }
+  >;
   Conditions?: Record<string, unknown>;
   Outputs?: Record<string, unknown>;
 }
@@ -79,7 +98,9 @@ function pruneCache(stage: string, keep: string): void {
 
 /** Files a package is built from: the config, its fragments, the dependencies and the sources. */
 function inputFiles(): string[] {
-  const files = ['serverless.yml', 'package-lock.json', '.npmrc'].map((f) => path.join(repoRoot, f)).filter((f) => existsSync(f));
+  const files = ['serverless.yml', 'package-lock.json', '.npmrc']
+    .map((f) => path.join(repoRoot, f))
+    .filter((f) => existsSync(f));
   const walk = (dir: string) => {
     if (!existsSync(dir)) return;
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
@@ -94,13 +115,17 @@ function inputFiles(): string[] {
 
 function inputsHash(stage: string): string {
   const hash = createHash('sha256').update(`${stage}\0${repoRoot}\0`);
-  for (const file of inputFiles()) hash.update(`${path.relative(repoRoot, file)}\0`).update(readFileSync(file));
+  for (const file of inputFiles())
+    hash.update(`${path.relative(repoRoot, file)}\0`).update(readFileSync(file));
   return hash.digest('hex').slice(0, 16);
 }
 
 /** One `sls package` at a time per checkout, across jest workers (a lock directory; stale after 5 minutes). */
 async function withPackageLock<T>(fn: () => Promise<T>): Promise<T> {
-  const lock = path.join(os.tmpdir(), `rtp-package-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`);
+  const lock = path.join(
+    os.tmpdir(),
+    `rtp-package-${createHash('sha256').update(repoRoot).digest('hex').slice(0, 12)}.lock`,
+  );
   const until = Date.now() + 10 * 60_000;
   for (;;) {
     try {

@@ -20,7 +20,14 @@ const TRANSIENT_NAMES = new Set([
   'NetworkingError',
 ]);
 
-const TRANSIENT_SYSTEM_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'EPIPE', 'ETIMEDOUT', 'EAI_AGAIN', 'ENOTFOUND']);
+const TRANSIENT_SYSTEM_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'EPIPE',
+  'ETIMEDOUT',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+]);
 
 /** Cancellation reason codes of TransactWriteItems that a retry may cure. */
 export const TRANSIENT_CANCELLATION_CODES = new Set([

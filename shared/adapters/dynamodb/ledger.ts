@@ -1,5 +1,11 @@
 import { createHash } from 'node:crypto';
-import { GetCommand, PutCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  PutCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
 import type { Account, JournalEntry } from '../../domain/account';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
@@ -87,7 +93,8 @@ export class DynamoLedger implements Ledger {
               Update: {
                 TableName: payments,
                 Key: paymentKey(m.paymentId),
-                UpdateExpression: 'SET #status = :settled, settledAt = :at, version = version + :one REMOVE sweepShard',
+                UpdateExpression:
+                  'SET #status = :settled, settledAt = :at, version = version + :one REMOVE sweepShard',
                 ConditionExpression:
                   '#status IN (:received, :accepted) AND deadlineEpochMs >= :nowMs AND amountMinor = :amt' +
                   ' AND currency = :cur AND debtorAccount = :debtor AND creditorAccount = :creditor',
@@ -116,7 +123,12 @@ export class DynamoLedger implements Ledger {
                 ConditionExpression:
                   'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':amt': m.amountMinor, ':one': 1, ':open': 'OPEN', ':cur': m.currency },
+                ExpressionAttributeValues: {
+                  ':amt': m.amountMinor,
+                  ':one': 1,
+                  ':open': 'OPEN',
+                  ':cur': m.currency,
+                },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
@@ -128,7 +140,12 @@ export class DynamoLedger implements Ledger {
                   'SET balanceMinor = balanceMinor + :amt, availableMinor = availableMinor + :amt, version = version + :one',
                 ConditionExpression: 'attribute_exists(pk) AND #status = :open AND currency = :cur',
                 ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: { ':amt': m.amountMinor, ':one': 1, ':open': 'OPEN', ':cur': m.currency },
+                ExpressionAttributeValues: {
+                  ':amt': m.amountMinor,
+                  ':one': 1,
+                  ':open': 'OPEN',
+                  ':cur': m.currency,
+                },
                 ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
               },
             },
@@ -212,7 +229,13 @@ export class DynamoLedger implements Ledger {
     );
   }
 
-  private entry(accountId: string, m: SettlementMessage, amountMinor: number, counterparty: string, at: string) {
+  private entry(
+    accountId: string,
+    m: SettlementMessage,
+    amountMinor: number,
+    counterparty: string,
+    at: string,
+  ) {
     return {
       ...entryKey(accountId, m.paymentId),
       type: 'ENTRY',
@@ -246,7 +269,11 @@ function interpretCancellation(
       return { kind: 'not-settleable', status, pastDeadline: false };
     }
     if (typeof payment.deadlineEpochMs === 'number' && payment.deadlineEpochMs < nowMs) {
-      return { kind: 'not-settleable', status: status === 'RECEIVED' ? 'RECEIVED' : 'ACCEPTED', pastDeadline: true };
+      return {
+        kind: 'not-settleable',
+        status: status === 'RECEIVED' ? 'RECEIVED' : 'ACCEPTED',
+        pastDeadline: true,
+      };
     }
     // Settleable status, in time, but the message does not match the recorded payment.
     throw new InternalError('settlement message does not match the recorded payment', { cause: error });
@@ -256,14 +283,20 @@ function interpretCancellation(
   throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
 }
 
-function refusal(side: 'debtor' | 'creditor', account: Record<string, unknown> | undefined, m: SettlementMessage): LedgerOutcome {
+function refusal(
+  side: 'debtor' | 'creditor',
+  account: Record<string, unknown> | undefined,
+  m: SettlementMessage,
+): LedgerOutcome {
   if (!account) {
     return side === 'debtor'
       ? { kind: 'refused', code: 'AC02', message: 'unknown debtor account' }
       : { kind: 'refused', code: 'AC03', message: 'unknown creditor account' };
   }
-  if (account.status === 'CLOSED') return { kind: 'refused', code: 'AC04', message: `${side} account closed` };
-  if (account.status === 'BLOCKED') return { kind: 'refused', code: 'AC06', message: `${side} account blocked` };
+  if (account.status === 'CLOSED')
+    return { kind: 'refused', code: 'AC04', message: `${side} account closed` };
+  if (account.status === 'BLOCKED')
+    return { kind: 'refused', code: 'AC06', message: `${side} account blocked` };
   if (account.currency !== m.currency) {
     return { kind: 'refused', code: 'AM03', message: `${side} account does not hold ${m.currency}` };
   }

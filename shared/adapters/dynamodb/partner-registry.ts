@@ -75,7 +75,10 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
   /** Registers a signing key for a partner (seeding, onboarding scripts and tests). */
   async putKey(key: PartnerKeyRecord): Promise<void> {
     await this.db.send(
-      new PutCommand({ TableName: this.tableName, Item: { pk: `KEY#${key.keyId}`, sk: 'KEY', type: 'KEY', ...key } }),
+      new PutCommand({
+        TableName: this.tableName,
+        Item: { pk: `KEY#${key.keyId}`, sk: 'KEY', type: 'KEY', ...key },
+      }),
     );
     this.keys.delete(key.keyId);
   }

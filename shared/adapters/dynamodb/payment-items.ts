@@ -49,14 +49,20 @@ export function referenceKeys(payment: Payment): { kind: ReferenceKind; key: { p
   const keys: { kind: ReferenceKind; key: { pk: string; sk: string } }[] = [
     { kind: 'endToEndId', key: referenceKey(payment.partnerId, 'endToEndId', r.endToEndId) },
   ];
-  if (r.msgId !== undefined) keys.push({ kind: 'msgId', key: referenceKey(payment.partnerId, 'msgId', r.msgId) });
+  if (r.msgId !== undefined)
+    keys.push({ kind: 'msgId', key: referenceKey(payment.partnerId, 'msgId', r.msgId) });
   if (r.uetr !== undefined) keys.push({ kind: 'uetr', key: referenceKey(payment.partnerId, 'uetr', r.uetr) });
   return keys;
 }
 
 const EVENT_ORDINAL: Record<PaymentStatus, number> = { RECEIVED: 1, ACCEPTED: 2, SETTLED: 3, REJECTED: 3 };
 
-export function eventItem(paymentId: string, status: PaymentStatus, at: string, detail?: Record<string, unknown>) {
+export function eventItem(
+  paymentId: string,
+  status: PaymentStatus,
+  at: string,
+  detail?: Record<string, unknown>,
+) {
   return {
     pk: `PAY#${paymentId}`,
     sk: `EVENT#${EVENT_ORDINAL[status]}#${status}`,
@@ -94,7 +100,10 @@ export function toPaymentItem(payment: Payment): Record<string, unknown> {
     rejectedAt: payment.rejectedAt,
     deadline: payment.deadline,
     deadlineEpochMs: Date.parse(payment.deadline),
-    sweepShard: payment.status === 'RECEIVED' || payment.status === 'ACCEPTED' ? sweepShard(payment.paymentId) : undefined,
+    sweepShard:
+      payment.status === 'RECEIVED' || payment.status === 'ACCEPTED'
+        ? sweepShard(payment.paymentId)
+        : undefined,
     rejectionCode: payment.rejection?.code,
     rejectionMessage: payment.rejection?.message,
     iso: payment.iso,

@@ -1,4 +1,9 @@
-import { GetCommand, QueryCommand, TransactWriteCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import {
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  type DynamoDBDocumentClient,
+} from '@aws-sdk/lib-dynamodb';
 import type { Payment, RawMessage, Rejection } from '../../domain/payment';
 import type { CreateOutcome, PaymentStore, ReferenceKind, TransitionOutcome } from '../../domain/ports';
 import { InternalError } from '../../domain/errors';
@@ -30,7 +35,13 @@ export class DynamoPaymentStore implements PaymentStore {
     const keyItems = keys.map(({ kind, key }) => ({
       Put: {
         TableName: this.tableName,
-        Item: { ...key, type: 'REFERENCE_KEY', kind, paymentId: payment.paymentId, contentHash: payment.contentHash },
+        Item: {
+          ...key,
+          type: 'REFERENCE_KEY',
+          kind,
+          paymentId: payment.paymentId,
+          contentHash: payment.contentHash,
+        },
         ConditionExpression: 'attribute_not_exists(pk)',
         ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       },
@@ -134,7 +145,14 @@ export class DynamoPaymentStore implements PaymentStore {
             {
               Put: {
                 TableName: this.tableName,
-                Item: { pk: `PAY#${paymentId}`, sk: `NOTE#${at}#INVESTIGATION`, type: 'PAYMENT_NOTE', paymentId, reason, at },
+                Item: {
+                  pk: `PAY#${paymentId}`,
+                  sk: `NOTE#${at}#INVESTIGATION`,
+                  type: 'PAYMENT_NOTE',
+                  paymentId,
+                  reason,
+                  at,
+                },
               },
             },
           ],
@@ -147,9 +165,14 @@ export class DynamoPaymentStore implements PaymentStore {
     }
   }
 
-  private async getItem(key: { pk: string; sk: string }, what: string): Promise<Record<string, unknown> | undefined> {
+  private async getItem(
+    key: { pk: string; sk: string },
+    what: string,
+  ): Promise<Record<string, unknown> | undefined> {
     try {
-      const out = await this.db.send(new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }));
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tableName, Key: key, ConsistentRead: true }),
+      );
       return out.Item;
     } catch (error) {
       return rethrowAws(error, what);
@@ -194,7 +217,12 @@ export class DynamoPaymentStore implements PaymentStore {
   /** One conditional state change + its event item, atomically. */
   private async transition(
     paymentId: string,
-    spec: { update: string; condition: string; values: Record<string, unknown>; event: Record<string, unknown> },
+    spec: {
+      update: string;
+      condition: string;
+      values: Record<string, unknown>;
+      event: Record<string, unknown>;
+    },
   ): Promise<TransitionOutcome> {
     try {
       await this.db.send(
@@ -211,7 +239,11 @@ export class DynamoPaymentStore implements PaymentStore {
               },
             },
             {
-              Put: { TableName: this.tableName, Item: spec.event, ConditionExpression: 'attribute_not_exists(pk)' },
+              Put: {
+                TableName: this.tableName,
+                Item: spec.event,
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
             },
           ],
         }),

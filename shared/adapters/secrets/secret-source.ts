@@ -47,7 +47,8 @@ export class LocalFileSecretSource implements SecretSource {
     } catch (error) {
       throw new ConfigError(`local secrets file ${this.file} is unreadable`, { cause: error });
     }
-    const value = typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[name] : undefined;
+    const value =
+      typeof json === 'object' && json !== null ? (json as Record<string, unknown>)[name] : undefined;
     return typeof value === 'string' ? value : undefined;
   }
 }

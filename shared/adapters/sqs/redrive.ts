@@ -88,12 +88,17 @@ async function sendBack(sqs: SQSClient, queueUrl: string, messages: readonly Mes
         Id: String(i),
         MessageBody: m.Body ?? '',
         MessageGroupId: m.Attributes?.MessageGroupId ?? 'redrive',
-        MessageDeduplicationId: createHash('sha256').update(`redrive|${m.MessageId ?? i}`).digest('hex').slice(0, 64),
+        MessageDeduplicationId: createHash('sha256')
+          .update(`redrive|${m.MessageId ?? i}`)
+          .digest('hex')
+          .slice(0, 64),
         ...(m.MessageAttributes ? { MessageAttributes: m.MessageAttributes } : {}),
       })),
     }),
   );
   if (out.Failed && out.Failed.length > 0) {
-    throw new Error(`redrive: ${out.Failed.length} message(s) could not be sent back; nothing was deleted for them`);
+    throw new Error(
+      `redrive: ${out.Failed.length} message(s) could not be sent back; nothing was deleted for them`,
+    );
   }
 }

@@ -34,7 +34,13 @@ export function emittedMetrics(documents: readonly EmfDocument[]): EmittedMetric
         for (const metric of directive.Metrics) {
           const raw = doc[metric.Name];
           const values = (Array.isArray(raw) ? raw : [raw]).map(Number);
-          out.push({ namespace: directive.Namespace, name: metric.Name, unit: metric.Unit, dimensions, values });
+          out.push({
+            namespace: directive.Namespace,
+            name: metric.Name,
+            unit: metric.Unit,
+            dimensions,
+            values,
+          });
         }
       }
     }

@@ -35,10 +35,15 @@ const digits = (min: number, max: number) => fc.stringMatching(new RegExp(`^[0-9
 const routing = digits(9, 9);
 const accountNumber = digits(5, 17);
 const ledgerAccount = fc.tuple(routing, accountNumber).map(([r, a]) => `${r}:${a}`);
-const iban = fc.tuple(fc.constantFrom('DE', 'FR', 'GB', 'NL'), digits(2, 2), fc.stringMatching(/^[A-Z0-9]{14,26}$/)).map(
-  ([c, k, b]) => `${c}${k}${b}`,
+const iban = fc
+  .tuple(fc.constantFrom('DE', 'FR', 'GB', 'NL'), digits(2, 2), fc.stringMatching(/^[A-Z0-9]{14,26}$/))
+  .map(([c, k, b]) => `${c}${k}${b}`);
+const anyAccount = fc.oneof(
+  ledgerAccount,
+  iban,
+  accountNumber,
+  fc.stringMatching(/^[A-Z0-9]{5,20}$/).filter((a) => /[0-9]/.test(a)),
 );
-const anyAccount = fc.oneof(ledgerAccount, iban, accountNumber, fc.stringMatching(/^[A-Z0-9]{5,20}$/).filter((a) => /[0-9]/.test(a)));
 /** base64-ish, 12+ characters, with a digit and a capital: never innocent data. */
 const secret = fc
   .stringMatching(/^[A-Za-z0-9+/_-]{12,40}={0,2}$/)
@@ -46,20 +51,67 @@ const secret = fc
 const personName = fc
   .tuple(fc.stringMatching(/^[A-Z][a-z]{2,9}$/), fc.stringMatching(/^[A-Z][a-z]{2,11}$/))
   .map(([first, last]) => `${first} ${last}`);
-const streetLine = fc.tuple(fc.integer({ min: 1, max: 999 }), fc.stringMatching(/^[A-Z][a-z]{3,10}$/)).map(([n, s]) => `${n} ${s} Street`);
+const streetLine = fc
+  .tuple(fc.integer({ min: 1, max: 999 }), fc.stringMatching(/^[A-Z][a-z]{3,10}$/))
+  .map(([n, s]) => `${n} ${s} Street`);
 
 const secretKey = fc.constantFrom(
-  'secret', 'clientSecret', 'password', 'Authorization', 'authorization', 'Signature', 'signature',
-  'Signature-Input', 'signature_input', 'x-api-key', 'apiKey', 'privateKey', 'token', 'accessToken',
-  'hmacSecret', 'Cookie', 'body', 'rawBody', 'payload', 'SecretString',
+  'secret',
+  'clientSecret',
+  'password',
+  'Authorization',
+  'authorization',
+  'Signature',
+  'signature',
+  'Signature-Input',
+  'signature_input',
+  'x-api-key',
+  'apiKey',
+  'privateKey',
+  'token',
+  'accessToken',
+  'hmacSecret',
+  'Cookie',
+  'body',
+  'rawBody',
+  'payload',
+  'SecretString',
 );
 const personalKey = fc.constantFrom(
-  'Nm', 'debtorName', 'creditorName', 'Dbtr', 'Cdtr', 'UltmtDbtr', 'UltmtCdtr', 'PstlAdr', 'AdrLine',
-  'address', 'postalAddress', 'email', 'phone', 'fullName', 'firstName', 'lastName', 'Ustrd', 'debtor', 'creditor',
+  'Nm',
+  'debtorName',
+  'creditorName',
+  'Dbtr',
+  'Cdtr',
+  'UltmtDbtr',
+  'UltmtCdtr',
+  'PstlAdr',
+  'AdrLine',
+  'address',
+  'postalAddress',
+  'email',
+  'phone',
+  'fullName',
+  'firstName',
+  'lastName',
+  'Ustrd',
+  'debtor',
+  'creditor',
 );
 const accountKey = fc.constantFrom(
-  'debtorAccount', 'creditorAccount', 'account', 'accountId', 'accountNumber', 'iban', 'IBAN', 'DbtrAcct',
-  'CdtrAcct', 'acctId', 'Prxy', 'debtor_account', 'CREDITOR-ACCOUNT',
+  'debtorAccount',
+  'creditorAccount',
+  'account',
+  'accountId',
+  'accountNumber',
+  'iban',
+  'IBAN',
+  'DbtrAcct',
+  'CdtrAcct',
+  'acctId',
+  'Prxy',
+  'debtor_account',
+  'CREDITOR-ACCOUNT',
 );
 
 /** Forbidden parts of an account: the whole value, and (for ledger ids) the account number. */
@@ -72,7 +124,15 @@ const accountForbidden = (account: string): string[] => {
 
 /** A value in a sensitive subtree: a string, or that string nested in an object / array. */
 const nestedIn = <T>(value: fc.Arbitrary<T>) =>
-  value.chain((v) => fc.oneof(fc.constant<unknown>(v), fc.constant<unknown>({ Id: { Othr: { Id: v } } }), fc.constant<unknown>([v])).map((wrapped) => ({ v, wrapped })));
+  value.chain((v) =>
+    fc
+      .oneof(
+        fc.constant<unknown>(v),
+        fc.constant<unknown>({ Id: { Othr: { Id: v } } }),
+        fc.constant<unknown>([v]),
+      )
+      .map((wrapped) => ({ v, wrapped })),
+  );
 
 const at = fc.nat();
 
@@ -86,39 +146,56 @@ function errorWith(message: string, extra: Record<string, unknown> = {}): Error 
 
 const plants: fc.Arbitrary<Plant>[] = [
   // secrets and signatures under their keys
-  fc.record({ key: secretKey, s: nestedIn(secret), at }).map(({ key, s, at }) => ({ key, value: s.wrapped, forbidden: [s.v], at })),
+  fc
+    .record({ key: secretKey, s: nestedIn(secret), at })
+    .map(({ key, s, at }) => ({ key, value: s.wrapped, forbidden: [s.v], at })),
   // names and addresses under their keys
-  fc.record({ key: personalKey, name: personName, street: streetLine, at }).map(({ key, name, street, at }) => ({
-    key,
-    value: { Nm: name, PstlAdr: { AdrLine: [street] } },
-    forbidden: [name, street],
-    at,
-  })),
-  fc.record({ key: personalKey, name: personName, at }).map(({ key, name, at }) => ({ key, value: name, forbidden: [name], at })),
+  fc
+    .record({ key: personalKey, name: personName, street: streetLine, at })
+    .map(({ key, name, street, at }) => ({
+      key,
+      value: { Nm: name, PstlAdr: { AdrLine: [street] } },
+      forbidden: [name, street],
+      at,
+    })),
+  fc
+    .record({ key: personalKey, name: personName, at })
+    .map(({ key, name, at }) => ({ key, value: name, forbidden: [name], at })),
   // accounts under their keys (string, number, ISO nesting)
-  fc.record({ key: accountKey, a: nestedIn(anyAccount), at }).map(({ key, a, at }) => ({ key, value: a.wrapped, forbidden: accountForbidden(a.v), at })),
-  fc.record({ key: accountKey, n: fc.integer({ min: 10_000, max: Number.MAX_SAFE_INTEGER }), at }).map(({ key, n, at }) => ({
-    key,
-    value: n,
-    forbidden: [String(n)],
-    at,
-  })),
+  fc
+    .record({ key: accountKey, a: nestedIn(anyAccount), at })
+    .map(({ key, a, at }) => ({ key, value: a.wrapped, forbidden: accountForbidden(a.v), at })),
+  fc
+    .record({ key: accountKey, n: fc.integer({ min: 10_000, max: Number.MAX_SAFE_INTEGER }), at })
+    .map(({ key, n, at }) => ({
+      key,
+      value: n,
+      forbidden: [String(n)],
+      at,
+    })),
   // sensitive values inside innocent-looking strings
-  fc.record({ key: plainKey, pre: word, a: fc.oneof(ledgerAccount, iban), at }).map(({ key, pre, a, at }) => ({
-    key,
-    value: `${pre} ${a} failed`,
-    forbidden: accountForbidden(a),
-    at,
-  })),
+  fc
+    .record({ key: plainKey, pre: word, a: fc.oneof(ledgerAccount, iban), at })
+    .map(({ key, pre, a, at }) => ({
+      key,
+      value: `${pre} ${a} failed`,
+      forbidden: accountForbidden(a),
+      at,
+    })),
   fc.record({ key: plainKey, s: secret, at }).map(({ key, s, at }) => ({
     key,
     value: `signature: sig1=:${s}:, input: sig1=("@method" "@target-uri");created=1;keyid="k";nonce="${s}"`,
     forbidden: [s],
     at,
   })),
-  fc.record({ key: plainKey, s: secret.filter((t) => /^[A-Za-z0-9._~+/-]+=*$/.test(t)), scheme: fc.constantFrom('Bearer', 'Basic'), at }).map(
-    ({ key, s, scheme, at }) => ({ key, value: `Authorization: ${scheme} ${s}`, forbidden: [s], at }),
-  ),
+  fc
+    .record({
+      key: plainKey,
+      s: secret.filter((t) => /^[A-Za-z0-9._~+/-]+=*$/.test(t)),
+      scheme: fc.constantFrom('Bearer', 'Basic'),
+      at,
+    })
+    .map(({ key, s, scheme, at }) => ({ key, value: `Authorization: ${scheme} ${s}`, forbidden: [s], at })),
   fc.record({ key: plainKey, s: secret, at }).map(({ key, s, at }) => ({
     key,
     value: `-----BEGIN PRIVATE KEY-----\n${s}\n-----END PRIVATE KEY-----`,
@@ -131,16 +208,22 @@ const plants: fc.Arbitrary<Plant>[] = [
     forbidden: [name, ...accountForbidden(a)],
     at,
   })),
-  fc.record({ key: plainKey, name: personName, street: streetLine, n: accountNumber, at }).map(({ key, name, street, n, at }) => ({
-    key,
-    value: `<CdtTrfTxInf><Dbtr><Nm>${name}</Nm><PstlAdr><AdrLine>${street}</AdrLine></PstlAdr></Dbtr><DbtrAcct><Id><Othr><Id>${n}</Id></Othr></Id></DbtrAcct></CdtTrfTxInf>`,
-    forbidden: [name, street, n],
-    at,
-  })),
+  fc
+    .record({ key: plainKey, name: personName, street: streetLine, n: accountNumber, at })
+    .map(({ key, name, street, n, at }) => ({
+      key,
+      value: `<CdtTrfTxInf><Dbtr><Nm>${name}</Nm><PstlAdr><AdrLine>${street}</AdrLine></PstlAdr></Dbtr><DbtrAcct><Id><Othr><Id>${n}</Id></Othr></Id></DbtrAcct></CdtTrfTxInf>`,
+      forbidden: [name, street, n],
+      at,
+    })),
   // errors carrying sensitive data in their message and properties
   fc.record({ a: ledgerAccount, name: personName, at }).map(({ a, name, at }) => ({
     key: 'error',
-    value: errorWith(`settle failed for ${a}`, { cause: errorWith(`creditor ${a}`), debtorName: name, debtorAccount: a }),
+    value: errorWith(`settle failed for ${a}`, {
+      cause: errorWith(`creditor ${a}`),
+      debtorName: name,
+      debtorAccount: a,
+    }),
     forbidden: [name, ...accountForbidden(a)],
     at,
   })),
@@ -157,17 +240,19 @@ function objectNodes(node: unknown, out: Record<string, unknown>[] = []): Record
 }
 
 export function plantedTree(): fc.Arbitrary<PlantedTree> {
-  return fc.record({ tree: innocent, plants: fc.array(fc.oneof(...plants), { minLength: 1, maxLength: 6 }) }).map(({ tree, plants }) => {
-    const root: Record<string, unknown> = structuredClone(tree);
-    const forbidden: string[] = [];
-    for (const plant of plants) {
-      const nodes = objectNodes(root);
-      const node = nodes[plant.at % nodes.length] ?? root;
-      node[plant.key] = plant.value;
-      forbidden.push(...plant.forbidden);
-    }
-    return { tree: root, forbidden };
-  });
+  return fc
+    .record({ tree: innocent, plants: fc.array(fc.oneof(...plants), { minLength: 1, maxLength: 6 }) })
+    .map(({ tree, plants }) => {
+      const root: Record<string, unknown> = structuredClone(tree);
+      const forbidden: string[] = [];
+      for (const plant of plants) {
+        const nodes = objectNodes(root);
+        const node = nodes[plant.at % nodes.length] ?? root;
+        node[plant.key] = plant.value;
+        forbidden.push(...plant.forbidden);
+      }
+      return { tree: root, forbidden };
+    });
 }
 
 /** Asserts that none of the forbidden strings occurs in the output. */
