@@ -1,3 +1,4 @@
+export { seededRandom } from '../shared/testing/random';
 /** Small statistics helpers: nearest-rank percentiles, distributions, log-scale histograms. */
 
 export interface Distribution {
@@ -70,16 +71,4 @@ export function logHistogram(
     counts[index] = (counts[index] ?? 0) + 1;
   }
   return counts.map((count, i) => ({ from: edges[i] ?? min, to: edges[i + 1] ?? max, count }));
-}
-
-/** Deterministic PRNG (mulberry32): the same seed gives the same arrival schedule and mix. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }

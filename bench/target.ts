@@ -20,8 +20,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from '../local/aws-clients';
-import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../local/emulators/dynamodb';
-import { startSqsEmulator, type SqsEmulatorHandle } from '../local/emulators/sqs';
+import { startEmulatorPair } from '../local/emulators/pair';
 import type { LogDetails, Logger } from '../local/logger';
 import {
   loadServerlessConfig,
@@ -220,13 +219,7 @@ async function connect(url: string, config: ResolvedServerlessConfig): Promise<B
 async function startStandIns(
   stops: (() => Promise<void>)[],
 ): Promise<{ dynamodbEndpoint: string; sqsEndpoint: string; dynamodbPid: number }> {
-  const [dynamodbStart, sqsStart] = await Promise.allSettled([startDynamoDbLocal(), startSqsEmulator()]);
-  if (dynamodbStart.status === 'fulfilled') stops.push(() => dynamodbStart.value.stop());
-  if (sqsStart.status === 'fulfilled') stops.push(() => sqsStart.value.stop());
-  if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
-  if (sqsStart.status === 'rejected') throw sqsStart.reason;
-  const dynamodb: DynamoDbLocalHandle = dynamodbStart.value;
-  const sqs: SqsEmulatorHandle = sqsStart.value;
+  const { dynamodb, sqs } = await startEmulatorPair({}, stops);
   return { dynamodbEndpoint: dynamodb.endpoint, sqsEndpoint: sqs.endpoint, dynamodbPid: dynamodb.pid };
 }
 

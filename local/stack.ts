@@ -20,8 +20,7 @@ import type {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from './aws-clients';
 import { provisionResources, resolveCfnString, type ProvisionedResources } from './cloudformation';
-import { startDynamoDbLocal, type DynamoDbLocalHandle } from './emulators/dynamodb';
-import { startSqsEmulator, type SqsEmulatorHandle } from './emulators/sqs';
+import { startEmulatorPair } from './emulators/pair';
 import { startHttpApi, type HttpApiHandle, type HttpRoute } from './http-gateway';
 import { createLambdaContext, invokeWithTimeout } from './lambda-context';
 import { quietLogger, type Logger } from './logger';
@@ -150,19 +149,16 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
     if (options.emulators) {
       endpoints = { dynamodb: options.emulators.dynamodbEndpoint, sqs: options.emulators.sqsEndpoint };
     } else {
-      const [dynamodbStart, sqsStart] = await Promise.allSettled([
-        startDynamoDbLocal({
-          ...portOption(options.dynamodbPort ?? envPort('RTP_DYNAMODB_PORT', 8765)),
-          ...(options.persistDir ? { persistDir: options.persistDir } : {}),
-        }),
-        startSqsEmulator(portOption(options.sqsPort ?? envPort('RTP_SQS_PORT', 9324))),
-      ]);
-      if (dynamodbStart.status === 'fulfilled') stops.push(() => dynamodbStart.value.stop());
-      if (sqsStart.status === 'fulfilled') stops.push(() => sqsStart.value.stop());
-      if (dynamodbStart.status === 'rejected') throw dynamodbStart.reason;
-      if (sqsStart.status === 'rejected') throw sqsStart.reason;
-      const dynamodb: DynamoDbLocalHandle = dynamodbStart.value;
-      const sqs: SqsEmulatorHandle = sqsStart.value;
+      const { dynamodb, sqs } = await startEmulatorPair(
+        {
+          dynamodb: {
+            ...portOption(options.dynamodbPort ?? envPort('RTP_DYNAMODB_PORT', 8765)),
+            ...(options.persistDir ? { persistDir: options.persistDir } : {}),
+          },
+          sqs: portOption(options.sqsPort ?? envPort('RTP_SQS_PORT', 9324)),
+        },
+        stops,
+      );
       endpoints = { dynamodb: dynamodb.endpoint, sqs: sqs.endpoint };
       logger.info('stand-ins ready', {
         dynamodb: endpoints.dynamodb,

@@ -46,6 +46,7 @@ import {
 import { FaultInjector, idempotencyHash, paymentIdOfBody } from './faults';
 import { immortalProcess, SandboxProcess, SettleFunction, type Sandbox } from './sandboxes';
 import type { Snapshot } from './invariants';
+export { seededRandom } from '../../shared/testing/random';
 
 export const USD = 'USD' as CurrencyCode;
 export const PARTNER = 'partner-chaos';
@@ -59,18 +60,6 @@ export class OffsetClock implements Clock {
   advance(ms: number): void {
     this.offsetMs += ms;
   }
-}
-
-/** A small seeded PRNG (mulberry32), for the retry jitter: the same seed, the same backoffs. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 export interface AccountSpec {

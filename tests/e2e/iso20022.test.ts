@@ -1,12 +1,11 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
+import { randomUUID } from 'node:crypto';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
-import { LocalFileSecretSource } from '../../shared/adapters/secrets/secret-source';
 import { PartnerClient } from '../../shared/partner-client';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../../shared/iso20022';
 import { fixture, PACS008_SAMPLES, FEDNOW_SCENARIO1 } from '../../shared/iso20022/__fixtures__';
 import type { LocalStack } from '../../local/stack';
 import { openAccount, testAdapters, testConfig } from '../support/adapters';
-import { startTestStack } from '../support/local-stack';
+import { startTestStack, registerEd25519Partner, testPartnerRegistry } from '../support/local-stack';
 
 /**
  * The real FedNow and TCH RTP samples end to end on the local stack: every pacs.008 is accepted
@@ -19,16 +18,7 @@ let registry: DynamoPartnerRegistry;
 beforeAll(async () => {
   stack = await startTestStack();
   adapters = testAdapters(testConfig());
-  const config = testConfig();
-  registry = new DynamoPartnerRegistry(
-    adapters.clients.documents,
-    config.tables.partners,
-    new LocalFileSecretSource('/nonexistent'),
-    {
-      cacheSeconds: 0,
-      secretPrefix: config.partners.secretPrefix,
-    },
-  );
+  registry = testPartnerRegistry();
   const accounts = new Set(PACS008_SAMPLES.flatMap((s) => [s.expected.debtor, s.expected.creditor]));
   for (const account of accounts) await openAccount(adapters, account, 100_000_000_00);
 }, 60_000);
@@ -40,22 +30,7 @@ afterAll(async () => {
 /** A fresh partner for the sample's institution, so each test owns its references. */
 async function partnerFor(agentIds: readonly string[]): Promise<PartnerClient> {
   const partnerId = `iso-${randomUUID().slice(0, 8)}`;
-  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-  await registry.putPartner({
-    partnerId,
-    name: partnerId,
-    status: 'ACTIVE',
-    agentIds: [...agentIds],
-    currencies: ['USD'],
-  });
-  await registry.putKey({
-    keyId: `${partnerId}-k1`,
-    partnerId,
-    alg: 'ed25519',
-    status: 'ACTIVE',
-    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-  });
-  return new PartnerClient({ baseUrl: stack.url, keyId: `${partnerId}-k1`, alg: 'ed25519', privateKey });
+  return registerEd25519Partner(stack, registry, { partnerId, agentIds: [...agentIds] });
 }
 
 function node(value: IsoNode | undefined, ...path: string[]): IsoNode | undefined {

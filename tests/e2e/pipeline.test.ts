@@ -1,10 +1,15 @@
-import { generateKeyPairSync, randomUUID } from 'node:crypto';
-import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
-import { LocalFileSecretSource } from '../../shared/adapters/secrets/secret-source';
+import { randomUUID } from 'node:crypto';
 import { PartnerClient } from '../../shared/partner-client';
 import type { LocalStack } from '../../local/stack';
 import { openAccount, testAdapters, testConfig, uniqueAccount } from '../support/adapters';
-import { ed25519Client, hmacClient, startTestStack, waitForTerminal } from '../support/local-stack';
+import {
+  ed25519Client,
+  hmacClient,
+  startTestStack,
+  waitForTerminal,
+  registerEd25519Partner,
+  testPartnerRegistry,
+} from '../support/local-stack';
 
 /**
  * End to end through the real HTTP API of the local stack: signed partner requests, the FIFO
@@ -201,37 +206,12 @@ describe('payment pipeline (local stack)', () => {
     const res = await client.submitPayment(payment(d, c, 10), 'application/json');
     const { paymentId } = JSON.parse(res.body) as { paymentId: string };
 
-    const config = testConfig();
-    const registry = new DynamoPartnerRegistry(
-      adapters.clients.documents,
-      config.tables.partners,
-      new LocalFileSecretSource('/nonexistent'),
-      {
-        cacheSeconds: 0,
-        secretPrefix: config.partners.secretPrefix,
-      },
-    );
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+    const registry = testPartnerRegistry();
     const otherId = `other-${randomUUID().slice(0, 8)}`;
-    await registry.putPartner({
+    const other = await registerEd25519Partner(stack, registry, {
       partnerId: otherId,
       name: 'Other',
-      status: 'ACTIVE',
       agentIds: ['011000015'],
-      currencies: ['USD'],
-    });
-    await registry.putKey({
-      keyId: `${otherId}-key`,
-      partnerId: otherId,
-      alg: 'ed25519',
-      status: 'ACTIVE',
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    });
-    const other = new PartnerClient({
-      baseUrl: stack.url,
-      keyId: `${otherId}-key`,
-      alg: 'ed25519',
-      privateKey,
     });
 
     const foreign = await other.getPayment(paymentId);

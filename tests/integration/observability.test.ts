@@ -1,4 +1,4 @@
-import { generateKeyPairSync, randomInt, randomUUID } from 'node:crypto';
+import { randomInt, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import type { LocalStack } from '../../local/stack';
 import type { SqsPoller } from '../../local/sqs-poller';
@@ -283,40 +283,10 @@ describe('observability on the local stack', () => {
 
   it('an ISO 20022 pacs.008: names, addresses and account numbers never logged; MsgId correlated', async () => {
     const { fixture, FEDNOW_SCENARIO1 } = await import('../../shared/iso20022/__fixtures__');
-    const { PartnerClient } = await import('../../shared/partner-client');
-    const { DynamoPartnerRegistry } = await import('../../shared/adapters/dynamodb/partner-registry');
-    const { LocalFileSecretSource } = await import('../../shared/adapters/secrets/secret-source');
-    const config = adapterSupport.testConfig();
-    const registry = new DynamoPartnerRegistry(
-      adapters.clients.documents,
-      config.tables.partners,
-      new LocalFileSecretSource('/nonexistent'),
-      {
-        cacheSeconds: 0,
-        secretPrefix: config.partners.secretPrefix,
-      },
-    );
     const partnerId = `obs-${randomUUID().slice(0, 8)}`;
-    const { publicKey, privateKey } = generateKeyPairSync('ed25519');
-    await registry.putPartner({
+    const iso = await stackSupport.registerEd25519Partner(stack, stackSupport.testPartnerRegistry(), {
       partnerId,
-      name: partnerId,
-      status: 'ACTIVE',
       agentIds: ['011104238'],
-      currencies: ['USD'],
-    });
-    await registry.putKey({
-      keyId: `${partnerId}-k1`,
-      partnerId,
-      alg: 'ed25519',
-      status: 'ACTIVE',
-      publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
-    });
-    const iso = new PartnerClient({
-      baseUrl: stack.url,
-      keyId: `${partnerId}-k1`,
-      alg: 'ed25519',
-      privateKey,
     });
 
     const debtorNumber = String(randomInt(1_000_000_000, 9_999_999_999));

@@ -1,23 +1,13 @@
 import { randomUUID } from 'node:crypto';
-import { parseConfig, type Config } from '../../shared/config/config';
+import type { Config } from '../../shared/config/config';
+import { testConfig } from './config';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import type { AccountStatus } from '../../shared/domain/account';
 
-/**
- * Config and adapters for integration tests, pointed at the stand-ins the jest global setup
- * started (tests/support/global-setup.ts publishes their endpoints and names in process.env).
- */
-export function testConfig(overrides: Record<string, string> = {}): Config {
-  return parseConfig({
-    STAGE: 'local',
-    AWS_REGION: 'us-east-1',
-    PARTNER_SECRET_PREFIX: 'rtp-pipeline/local/partner-keys/',
-    ...process.env,
-    ...overrides,
-  });
-}
+export { testConfig };
 
+/** Adapters for integration tests, on the stand-ins (see ./config.ts). */
 export function testAdapters(config: Config = testConfig()): DataAdapters {
   return buildDataAdapters(config);
 }

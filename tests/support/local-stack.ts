@@ -1,7 +1,12 @@
 import { mkdtempSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { createPrivateKey } from 'node:crypto';
+import { createPrivateKey, generateKeyPairSync } from 'node:crypto';
+import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
+import { LocalFileSecretSource } from '../../shared/adapters/secrets/secret-source';
+import type { Partner } from '../../shared/domain/partner';
+import { createAwsClients } from '../../shared/adapters/aws-clients';
+import { testConfig } from './config';
 import { startLocalStack, type LocalStack } from '../../local/stack';
 import { PartnerClient } from '../../shared/partner-client';
 
@@ -68,4 +73,38 @@ export async function waitForTerminal(
       throw new Error(`payment ${paymentId} still ${view.status} after ${timeoutMs} ms`);
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
+}
+
+/** The partners table of the stand-ins, uncached, for tests that register their own partners. */
+export function testPartnerRegistry(): DynamoPartnerRegistry {
+  const config = testConfig();
+  return new DynamoPartnerRegistry(
+    createAwsClients(config).documents,
+    config.tables.partners,
+    // Ed25519 partners only: no secret is ever read.
+    new LocalFileSecretSource('/nonexistent'),
+    { cacheSeconds: 0, secretPrefix: config.partners.secretPrefix },
+  );
+}
+
+/**
+ * Registers an active partner with a fresh Ed25519 key (key id `<partnerId>-k1`) and returns a
+ * client that signs as it against the stack.
+ */
+export async function registerEd25519Partner(
+  stack: LocalStack,
+  registry: DynamoPartnerRegistry,
+  profile: Pick<Partner, 'partnerId' | 'agentIds'> & Partial<Partner>,
+): Promise<PartnerClient> {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  await registry.putPartner({ name: profile.partnerId, status: 'ACTIVE', currencies: ['USD'], ...profile });
+  const keyId = `${profile.partnerId}-k1`;
+  await registry.putKey({
+    keyId,
+    partnerId: profile.partnerId,
+    alg: 'ed25519',
+    status: 'ACTIVE',
+    publicKeyPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  });
+  return new PartnerClient({ baseUrl: stack.url, keyId, alg: 'ed25519', privateKey });
 }
