@@ -60,9 +60,10 @@ describe('bench payment messages', () => {
 
   it('builds the simple JSON form, valid or not', () => {
     const ok = JSON.parse(buildPaymentBody('simple', fields(false)).body) as unknown;
-    expect(parseJsonPayment(ok, 'p').amount.amountMinor).toBe(12_345);
+    const partner = { partnerId: 'p', agentIds: [fields(false).debtor.routingNumber], currencies: ['USD'] };
+    expect(parseJsonPayment(ok, partner).amount.amountMinor).toBe(12_345);
     const bad = JSON.parse(buildPaymentBody('simple', fields(true)).body) as unknown;
-    expect(() => parseJsonPayment(bad, 'p')).toThrow(ValidationError);
+    expect(() => parseJsonPayment(bad, partner)).toThrow(ValidationError);
   });
 
   it('formats minor units as an ISO decimal amount', () => {

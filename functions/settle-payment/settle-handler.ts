@@ -146,6 +146,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     logger.info('payment settled', {
       status: result.status,
       reasonCode: result.reasonCode,
+      ...(result.rule !== undefined ? { ledgerRule: result.rule } : {}),
       replay: result.replay,
     });
     return result;

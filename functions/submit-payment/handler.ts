@@ -35,10 +35,11 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   const { partnerId } = authenticatedPartner(context);
   const body = rawBody(event);
   const contentType = header(event, 'content-type');
+  // Every form is checked against the caller's profile: its institutions, currencies, limit.
+  const partner = await auth.partners.getPartner(partnerId);
+  if (!partner) throw new ForbiddenError('partner_unknown', 'partner profile not found');
 
   if (detectIntakeForm(body, contentType) === 'iso') {
-    const partner = await auth.partners.getPartner(partnerId);
-    if (!partner) throw new ForbiddenError('partner_unknown', 'partner profile not found');
     const outcome = await submitPacs008(
       { body, contentType: contentType ?? 'application/xml', partner },
       submitDeps,
@@ -61,7 +62,7 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
     });
   }
 
-  const instruction = parseJsonPayment(readJsonBody(body, contentType), partnerId);
+  const instruction = parseJsonPayment(readJsonBody(body, contentType), partner);
   const { payment, duplicate } = await submitPayment(instruction, submitDeps);
   const ids = correlationOf(payment);
   appendCorrelation(ids);

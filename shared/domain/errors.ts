@@ -29,7 +29,7 @@ export interface FieldIssue {
 
 /** The request is well-formed enough to read but a field is missing or wrong. 400. */
 export class ValidationError extends AppError {
-  readonly httpStatus = 400;
+  readonly httpStatus: number = 400;
   readonly expose = true;
   readonly code: ReasonCode;
   readonly issues: readonly FieldIssue[];
@@ -44,6 +44,15 @@ export class ValidationError extends AppError {
   static field(field: string, code: ReasonCode, message: string): ValidationError {
     return new ValidationError([{ field, code, message }]);
   }
+}
+
+/**
+ * Well-formed, but it instructs what the calling partner may not: a debtor account (or debtor /
+ * instructing agent) that is not one of its own institutions. 403, with the field. The same
+ * refusal whatever the state of the account it names, so it tells nothing about that account.
+ */
+export class NotPermittedError extends ValidationError {
+  override readonly httpStatus: number = 403;
 }
 
 /** The body is not parseable at all (not JSON / not XML / not the expected message). 400. */

@@ -1,5 +1,6 @@
 import type { Account, JournalEntry } from './account';
 import type { Payment, PaymentStatus, RawMessage, Rejection, SettlementMessage } from './payment';
+import type { LedgerRuleId } from './ledger-rules';
 import type { ReasonCode } from './reasons';
 
 /**
@@ -58,8 +59,14 @@ export type LedgerOutcome =
       readonly status: PaymentStatus | undefined;
       readonly pastDeadline: boolean;
     }
-  /** A business rule refused the transfer: terminal, never retried. */
-  | { readonly kind: 'refused'; readonly code: ReasonCode; readonly message: string };
+  /** A ledger rule (shared/domain/ledger-rules.ts) refused the transfer: terminal, never retried. */
+  | {
+      readonly kind: 'refused';
+      readonly code: ReasonCode;
+      readonly message: string;
+      /** Which rule: for operators' logs, never shown to the partner. */
+      readonly rule: LedgerRuleId;
+    };
 
 export interface Ledger {
   /**

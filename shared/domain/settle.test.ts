@@ -84,13 +84,16 @@ describe('settlePayment', () => {
   });
 
   it.each([
-    ['CLOSED', 'AC04'],
-    ['BLOCKED', 'AC06'],
-  ] as const)('rejects a %s creditor account as %s', async (status, code) => {
+    ['CLOSED', 'partner-a', 'AC04'],
+    ['BLOCKED', 'partner-a', 'AC06'],
+    // Another institution's account: one uniform AC03 that tells nothing of its state.
+    ['CLOSED', 'b', 'AC03'],
+    ['BLOCKED', 'b', 'AC03'],
+  ] as const)('rejects a %s creditor account owned by %s as %s', async (status, owner, code) => {
     const s = setup();
     s.ledger.open({
       accountId: 'ACC-X',
-      ownerPartnerId: 'b',
+      ownerPartnerId: owner,
       currency: USD,
       status,
       balanceMinor: 0,

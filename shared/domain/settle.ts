@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InternalError } from './errors';
+import type { LedgerRuleId } from './ledger-rules';
 import type { PaymentStatus, Rejection, SettlementMessage } from './payment';
 import type { Clock, Ledger, PaymentStore } from './ports';
 import type { ReasonCode } from './reasons';
@@ -19,6 +20,8 @@ export interface SettleResult {
   readonly reasonCode?: ReasonCode;
   /** True when the payment was already terminal: nothing was written this time. */
   readonly replay: boolean;
+  /** The ledger rule that refused it (operators' logs only; the partner sees reasonCode). */
+  readonly rule?: LedgerRuleId;
 }
 
 /** Rejection used when a payment cannot settle before its deadline. */
@@ -57,8 +60,15 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
   switch (outcome.kind) {
     case 'settled':
       return { paymentId: message.paymentId, status: 'SETTLED', replay: false };
-    case 'refused':
-      return reject(message.paymentId, { code: outcome.code, message: outcome.message }, at, deps);
+    case 'refused': {
+      const result = await reject(
+        message.paymentId,
+        { code: outcome.code, message: outcome.message },
+        at,
+        deps,
+      );
+      return result.replay ? result : { ...result, rule: outcome.rule };
+    }
     case 'not-settleable':
       if (outcome.pastDeadline) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
       if (outcome.status === undefined) {

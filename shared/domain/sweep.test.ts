@@ -12,7 +12,7 @@ describe('sweepPastDeadline', () => {
     const ledger = new FakeLedger(store);
     ledger.open({
       accountId: 'ACC-DEBTOR',
-      ownerPartnerId: 'a',
+      ownerPartnerId: 'partner-a',
       currency: USD,
       status: 'OPEN',
       balanceMinor: 10_000,

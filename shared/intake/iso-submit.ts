@@ -21,11 +21,13 @@ import { reportForMessage, type OriginalRefs } from './status-report';
  *
  *   accepted                        -> 202, pacs.002 ACTC
  *   refused by a rule               -> 400, pacs.002 RJCT with the reason code, nothing written
+ *   debtor / instructing agent not  -> 403, pacs.002 RJCT AGNT, nothing written (the same whatever
+ *   the partner's own institution       the named account's state)
  *   same reference, other content   -> 409, pacs.002 RJCT DUPL, nothing written
  *   not a pacs.008 at all           -> MalformedRequestError (400 JSON error), thrown
  */
 export interface IsoSubmitOutcome {
-  readonly httpStatus: 202 | 400 | 409;
+  readonly httpStatus: number;
   readonly contentType: string;
   readonly body: string;
   readonly payment?: Payment;
@@ -75,7 +77,12 @@ export async function submitPacs008(
     if (!(error instanceof ValidationError)) throw error;
     const first = error.issues[0];
     const info = first ? `${first.field}: ${first.message}` : error.message;
-    return { httpStatus: 400, reasonCode: error.code, ...reply('RJCT', { code: error.code, info }) };
+    // 400 for a rule refusal, 403 for a movement the partner may not instruct (NotPermittedError).
+    return {
+      httpStatus: error.httpStatus,
+      reasonCode: error.code,
+      ...reply('RJCT', { code: error.code, info }),
+    };
   }
 
   const iso: IsoOrigin = {

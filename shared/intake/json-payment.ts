@@ -1,7 +1,11 @@
 import { createHash } from 'node:crypto';
 import * as z from 'zod/mini';
 import { isCurrencyCode, type CurrencyCode } from '../domain/currency';
-import { ValidationError, type FieldIssue } from '../domain/errors';
+import { NotPermittedError, ValidationError, type FieldIssue } from '../domain/errors';
+import { formatDecimalAmount } from '../domain/money';
+import { holdsAccount, NOT_OWN_DEBTOR_ACCOUNT, parseLedgerAccountId } from '../domain/ownership';
+import type { Partner } from '../domain/partner';
+import { RAIL_RULES } from '../iso20022/rails';
 import type { PaymentInstruction } from '../domain/payment';
 import type { ReasonCode } from '../domain/reasons';
 
@@ -20,13 +24,16 @@ const Text35 = z.string({ error: 'must be a string' }).check(
   z.refine((s) => s.trim() === s, 'must not start or end with a space'),
 );
 
-const AccountId = z
-  .string({ error: 'must be a string' })
-  .check(
-    z.minLength(1, 'must not be empty'),
-    z.maxLength(64, 'must be at most 64 characters'),
-    z.regex(/^[A-Za-z0-9:/+._-]+$/, 'may contain only letters, digits and : / + . _ -'),
-  );
+/** `<institution id>:<account>`: routing number or BIC of the holding institution, then the account. */
+const AccountId = z.string({ error: 'must be a string' }).check(
+  z.minLength(1, 'must not be empty'),
+  z.maxLength(64, 'must be at most 64 characters'),
+  z.regex(/^[A-Za-z0-9:/+._-]+$/, 'may contain only letters, digits and : / + . _ -'),
+  z.refine(
+    (id) => parseLedgerAccountId(id) !== undefined,
+    'must be <routing number or BIC>:<account>, e.g. 021000021:1000001',
+  ),
+);
 
 const JsonPaymentSchema = z.strictObject({
   endToEndId: Text35,
@@ -51,8 +58,36 @@ const REASON_BY_FIELD: Record<string, ReasonCode> = {
   creditorAccount: 'AC03',
 };
 
-/** Validates the JSON form and maps it to the domain instruction; throws ValidationError. */
-export function parseJsonPayment(body: unknown, partnerId: string): PaymentInstruction {
+/** What the simple form is checked against besides its shape. */
+export interface JsonPaymentRules {
+  /** Network per-payment limit in minor units (the lowest of the rails the service runs). */
+  readonly networkLimitMinor: number;
+}
+
+/** The simple form settles in US dollars on the ledger: the lowest of the rails' network limits. */
+export const DEFAULT_JSON_PAYMENT_RULES: JsonPaymentRules = {
+  networkLimitMinor: Math.min(...Object.values(RAIL_RULES).map((rail) => rail.limitMinor)),
+};
+
+/** `<institution>:<account>` with the institution id normalised (BIC upper case, BIC11 XXX folded). */
+function normalizedAccountId(id: string): string {
+  const parsed = parseLedgerAccountId(id);
+  return parsed ? `${parsed.institution}:${parsed.account}` : id;
+}
+
+/**
+ * Validates the JSON form and maps it to the domain instruction, with the same rules as a
+ * pacs.008: the debtor account must be held at one of the calling partner's institutions
+ * (NotPermittedError, 403 AGNT: the same refusal whatever that account's state), the currency
+ * enabled for the partner (AM03), the amount within the network and the partner limit (AM02).
+ * Throws ValidationError otherwise; nothing is written for a refused payment.
+ */
+export function parseJsonPayment(
+  body: unknown,
+  partner: Pick<Partner, 'partnerId' | 'agentIds' | 'currencies' | 'limitMinor'>,
+  rules: JsonPaymentRules = DEFAULT_JSON_PAYMENT_RULES,
+): PaymentInstruction {
+  const partnerId = partner.partnerId;
   const parsed = JsonPaymentSchema.safeParse(body);
   if (!parsed.success) {
     const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
@@ -70,11 +105,32 @@ export function parseJsonPayment(body: unknown, partnerId: string): PaymentInstr
     });
     throw new ValidationError(issues);
   }
-  const p = parsed.data;
+  const p = {
+    ...parsed.data,
+    debtorAccount: normalizedAccountId(parsed.data.debtorAccount),
+    creditorAccount: normalizedAccountId(parsed.data.creditorAccount),
+  };
+  if (!holdsAccount(partner, p.debtorAccount)) {
+    throw new NotPermittedError([
+      { field: 'debtorAccount', code: NOT_OWN_DEBTOR_ACCOUNT.code, message: NOT_OWN_DEBTOR_ACCOUNT.message },
+    ]);
+  }
   if (p.debtorAccount === p.creditorAccount) {
     throw ValidationError.field('creditorAccount', 'AC03', 'must differ from debtorAccount');
   }
   const currency = p.currency as CurrencyCode;
+  if (!partner.currencies.includes(currency)) {
+    throw ValidationError.field('currency', 'AM03', `currency ${currency} is not enabled for this partner`);
+  }
+  const money = { amountMinor: p.amountMinor, currency };
+  if (p.amountMinor > rules.networkLimitMinor) {
+    const limit = formatDecimalAmount({ amountMinor: rules.networkLimitMinor, currency });
+    throw ValidationError.field('amountMinor', 'AM02', `exceeds the network limit of ${limit} ${currency}`);
+  }
+  if (partner.limitMinor !== undefined && p.amountMinor > partner.limitMinor) {
+    const limit = formatDecimalAmount({ amountMinor: partner.limitMinor, currency });
+    throw ValidationError.field('amountMinor', 'AM02', `exceeds the partner limit of ${limit} ${currency}`);
+  }
   const content = {
     endToEndId: p.endToEndId,
     debtorAccount: p.debtorAccount,
@@ -87,7 +143,7 @@ export function parseJsonPayment(body: unknown, partnerId: string): PaymentInstr
     references: { endToEndId: p.endToEndId },
     debtorAccount: p.debtorAccount,
     creditorAccount: p.creditorAccount,
-    amount: { amountMinor: p.amountMinor, currency },
+    amount: money,
     source: 'json',
     contentHash: createHash('sha256').update(JSON.stringify(content)).digest('hex'),
   };

@@ -1,4 +1,4 @@
-import { ValidationError, type FieldIssue } from '../domain/errors';
+import { NotPermittedError, ValidationError, type FieldIssue } from '../domain/errors';
 import { fixture, FEDNOW_SCENARIO1, PACS008_SAMPLES, RTP_PACS008 } from './__fixtures__';
 import { parsePacs008Json, parsePacs008Xml } from './pacs008';
 import { validatePacs008, type PartnerContext, type ValidateOptions } from './validate';
@@ -156,8 +156,23 @@ describe('validatePacs008: formats', () => {
       );
     expect(withBic('BOFAUS3NXXX')).toContain('<BICFI>BOFAUS3NXXX</BICFI>');
     expect(
-      issuesFor(withBic('BOFAUS3NXXX'), { partner: { partnerId: 'bank-a', agentIds: ['BOFAUS3N'] } }),
+      issuesFor(withBic('BOFAUS3NXXX'), {
+        partner: { partnerId: 'bank-a', agentIds: ['BOFAUS3N', '011104238'] },
+      }),
     ).toEqual([]);
+    // The partner's own BIC next to another bank's routing number: the ledger account would be
+    // derived from the routing number, so it is refused (403 AGNT at the routing number).
+    const ownBicForeignRouting = issuesFor(withBic('BOFAUS3NXXX'), {
+      partner: { partnerId: 'bank-a', agentIds: ['BOFAUS3N'] },
+    });
+    assertIssue(ownBicForeignRouting, 'CdtTrfTxInf.DbtrAgt.FinInstnId.ClrSysMmbId.MmbId', 'AGNT');
+    expect(ownBicForeignRouting.every((issue) => issue.code === 'AGNT')).toBe(true);
+    // The partner's routing number next to a BIC it does not hold: refused too.
+    assertIssue(
+      issuesFor(withBic('DEUTDEFFXXX'), { partner: { partnerId: 'bank-a', agentIds: ['011104238'] } }),
+      'CdtTrfTxInf.DbtrAgt.FinInstnId.BICFI',
+      'AGNT',
+    );
     assertIssue(issuesFor(withBic('BOFA')), 'CdtTrfTxInf.DbtrAgt.FinInstnId.BICFI', 'RC01');
   });
 
@@ -294,11 +309,16 @@ describe('validatePacs008: business rules', () => {
 
   it('foreign debtor agent / instructing agent -> AGNT', () => {
     const issues = issuesFor(fednowXml, { partner: { partnerId: 'bank-b', agentIds: ['021040078'] } });
-    assertIssue(issues, 'CdtTrfTxInf.DbtrAgt', 'AGNT');
-    assertIssue(issues, 'CdtTrfTxInf.InstgAgt', 'AGNT');
+    assertIssue(issues, 'CdtTrfTxInf.DbtrAgt.FinInstnId.ClrSysMmbId.MmbId', 'AGNT');
+    assertIssue(issues, 'CdtTrfTxInf.InstgAgt.FinInstnId.ClrSysMmbId.MmbId', 'AGNT');
+    expect(() =>
+      validatePacs008(parsePacs008Xml(fednowXml), {
+        partner: { partnerId: 'bank-b', agentIds: ['021040078'] },
+      }),
+    ).toThrow(NotPermittedError);
     const onlyDebtorAgentForeign = fednowXml.replace(/(<DbtrAgt>[\s\S]*?<MmbId>)011104238/, '$1021040078');
     expect(issuesFor(onlyDebtorAgentForeign).map((i) => [i.field, i.code])).toEqual([
-      ['CdtTrfTxInf.DbtrAgt', 'AGNT'],
+      ['CdtTrfTxInf.DbtrAgt.FinInstnId.ClrSysMmbId.MmbId', 'AGNT'],
     ]);
   });
 

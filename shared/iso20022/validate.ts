@@ -1,4 +1,5 @@
-import { ValidationError } from '../domain/errors';
+import { NotPermittedError, ValidationError, type FieldIssue } from '../domain/errors';
+import { isOwnInstitution, NOT_OWN_DEBTOR_ACCOUNT } from '../domain/ownership';
 import type { Money } from '../domain/money';
 import type { PaymentReferences } from '../domain/payment';
 import { isIsoDate, isIsoDateTime, isMaxText, isUetr } from './formats';
@@ -6,13 +7,7 @@ import { IssueList } from './issues';
 import { inferRail, type CreditTransferTransaction, type GroupHeader, type ParsedPacs008 } from './pacs008';
 import { RAIL_RULES, type Rail, type RailRules } from './rails';
 import { checkAmount, checkTotal } from './validate-amount';
-import {
-  checkAccount,
-  checkAgent,
-  checkPartyName,
-  normalizeAgentId,
-  type AgentIdentity,
-} from './validate-parties';
+import { checkAccount, checkAgent, checkPartyName, type AgentIdentity } from './validate-parties';
 
 /** The calling partner, as configured (never read from the message). */
 export interface PartnerContext {
@@ -199,18 +194,48 @@ function checkPaymentType(
   }
 }
 
-/** The partner may only send on behalf of its own institution (debtor agent and instructing agent). */
-function checkOwnAgent(
-  agent: AgentIdentity | undefined,
-  path: string,
+/** Where an agent identifier came from: the routing number (MmbId) or the BIC. */
+function agentIdPath(path: string, id: string): string {
+  return /^[0-9]{9}$/.test(id) ? `${path}.FinInstnId.ClrSysMmbId.MmbId` : `${path}.FinInstnId.BICFI`;
+}
+
+/**
+ * Ownership: the partner sends only on behalf of its own institution. The debtor agent's
+ * identifier from which the ledger account id is derived (its routing number, else its BIC)
+ * must be one of the partner's institution ids, and so must every other identifier given for
+ * the debtor agent and the instructing agent (a partner's own BIC next to another bank's routing
+ * number is refused). Decided from the message alone, never from the ledger, so the refusal is
+ * the same whatever the named account's state.
+ */
+function checkOwnAgents(
+  debtorAgent: AgentIdentity | undefined,
+  instructingAgent: AgentIdentity | undefined,
   partner: PartnerContext,
-  issues: IssueList,
-): void {
-  if (!agent) return;
-  const own = new Set(partner.agentIds.map(normalizeAgentId));
-  if (!agent.ids.some((id) => own.has(id))) {
-    issues.add(path, 'AGNT', `agent ${agent.memberId} is not an institution of the calling partner`);
+): FieldIssue[] {
+  const issues: FieldIssue[] = [];
+  const refuse = (path: string, message: string) => issues.push({ field: path, code: 'AGNT', message });
+  if (debtorAgent) {
+    for (const id of debtorAgent.ids) {
+      if (isOwnInstitution(partner, id)) continue;
+      refuse(
+        agentIdPath(`${TX}.DbtrAgt`, id),
+        id === debtorAgent.memberId
+          ? NOT_OWN_DEBTOR_ACCOUNT.message
+          : 'every identifier of the debtor agent must be an institution of the calling partner',
+      );
+    }
   }
+  if (instructingAgent) {
+    for (const id of instructingAgent.ids) {
+      if (!isOwnInstitution(partner, id)) {
+        refuse(
+          agentIdPath(`${TX}.InstgAgt`, id),
+          'the instructing agent must be an institution of the calling partner',
+        );
+      }
+    }
+  }
+  return issues;
 }
 
 /**
@@ -245,8 +270,9 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
   const instd = checkAgent(tx.InstdAgt, `${TX}.InstdAgt`, issues, rules, checkDigit);
   const dbtrAgt = checkAgent(tx.DbtrAgt, `${TX}.DbtrAgt`, issues, rules, checkDigit);
   const cdtrAgt = checkAgent(tx.CdtrAgt, `${TX}.CdtrAgt`, issues, rules, checkDigit);
-  checkOwnAgent(instg, `${TX}.InstgAgt`, partner, issues);
-  checkOwnAgent(dbtrAgt, `${TX}.DbtrAgt`, partner, issues);
+  // Refused first and alone: a movement the caller may not instruct (403), whatever else is wrong.
+  const notPermitted = checkOwnAgents(dbtrAgt, instg, partner);
+  if (notPermitted.length > 0) throw new NotPermittedError(notPermitted);
   const dbtrName = checkPartyName(tx.Dbtr, `${TX}.Dbtr`, issues);
   const cdtrName = checkPartyName(tx.Cdtr, `${TX}.Cdtr`, issues);
   const dbtrAcct = checkAccount(tx.DbtrAcct, `${TX}.DbtrAcct`, 'AC02', issues);

@@ -1,14 +1,14 @@
 import type middy from '@middy/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { AppError, AuthenticationError } from '../domain/errors';
+import { AppError, AuthenticationError, ForbiddenError } from '../domain/errors';
 import { pipelineMetrics } from './metrics';
 import { logger, tracer } from './powertools';
 import { RuntimeLogLevel, type ParameterFetcher } from './runtime-log-level';
 import { observabilitySettings } from './settings';
 
 /** Statuses of an intake refusal: the submission was read and refused, nothing recorded. */
-const REFUSAL_STATUSES = new Set([400, 409, 413, 415]);
+const REFUSAL_STATUSES = new Set([400, 403, 409, 413, 415]);
 
 /**
  * Counts submissions refused at intake (PaymentsRefusedAtIntake by reason code) whatever throws
@@ -23,6 +23,7 @@ export function intakeRefusals(): middy.MiddlewareObj {
       if (
         error instanceof AppError &&
         !(error instanceof AuthenticationError) &&
+        !(error instanceof ForbiddenError) &&
         error.expose &&
         REFUSAL_STATUSES.has(error.httpStatus)
       ) {

@@ -103,7 +103,7 @@ export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtu
     if (!isProbeAccount(input.debtorAccount) || !isProbeAccount(input.creditorAccount)) {
       throw new Error('the release probe records payments between probe accounts only');
     }
-    const instruction = parseJsonPayment({ ...input, currency: PROBE_CURRENCY }, PROBE_PARTNER.partnerId);
+    const instruction = parseJsonPayment({ ...input, currency: PROBE_CURRENCY }, PROBE_PARTNER);
     let queued: SettlementMessage | undefined;
     const { payment } = await submitPayment(instruction, {
       store: this.payments,

@@ -1,5 +1,6 @@
 import type { Account, JournalEntry } from '../domain/account';
 import type { Payment, RawMessage, Rejection, SettlementMessage } from '../domain/payment';
+import { firstRefusal } from '../domain/ledger-rules';
 import { SETTLEABLE_STATUSES } from '../domain/payment';
 import type {
   Clock,
@@ -142,21 +143,10 @@ export class FakeLedger implements Ledger {
     }
     const debtor = this.accounts.get(m.debtorAccount);
     const creditor = this.accounts.get(m.creditorAccount);
-    if (!debtor) return { kind: 'refused', code: 'AC02', message: 'unknown debtor account' };
-    if (debtor.status === 'CLOSED')
-      return { kind: 'refused', code: 'AC04', message: 'debtor account closed' };
-    if (debtor.status === 'BLOCKED')
-      return { kind: 'refused', code: 'AC06', message: 'debtor account blocked' };
-    if (debtor.currency !== m.currency) return { kind: 'refused', code: 'AM03', message: 'currency' };
-    if (!creditor) return { kind: 'refused', code: 'AC03', message: 'unknown creditor account' };
-    if (creditor.status === 'CLOSED')
-      return { kind: 'refused', code: 'AC04', message: 'creditor account closed' };
-    if (creditor.status === 'BLOCKED')
-      return { kind: 'refused', code: 'AC06', message: 'creditor account blocked' };
-    if (creditor.currency !== m.currency) return { kind: 'refused', code: 'AM03', message: 'currency' };
-    if (debtor.balanceMinor + debtor.overdraftLimitMinor < m.amountMinor) {
-      return { kind: 'refused', code: 'AM04', message: 'insufficient funds' };
-    }
+    // The same ordered rules the DynamoDB ledger's conditions encode.
+    const refusal = firstRefusal(m, debtor, creditor);
+    if (refusal) return { kind: 'refused', ...refusal };
+    if (!debtor || !creditor) throw new Error('ledger rules admitted a transfer without both accounts');
     debtor.balanceMinor -= m.amountMinor;
     creditor.balanceMinor += m.amountMinor;
     debtor.version++;

@@ -21,11 +21,11 @@ export async function openAccount(
   adapters: DataAdapters,
   accountId: string,
   balanceMinor: number,
-  options: { status?: AccountStatus; currency?: string; overdraftLimitMinor?: number } = {},
+  options: { status?: AccountStatus; currency?: string; overdraftLimitMinor?: number; owner?: string } = {},
 ): Promise<void> {
   await adapters.ledger.putAccount({
     accountId,
-    ownerPartnerId: 'partner-test',
+    ownerPartnerId: options.owner ?? 'partner-test',
     currency: (options.currency ?? 'USD') as CurrencyCode,
     status: options.status ?? 'OPEN',
     balanceMinor,

@@ -11,6 +11,7 @@ import type { Account, JournalEntry } from '../../domain/account';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
 import { InternalError } from '../../domain/errors';
 import type { SettlementMessage } from '../../domain/payment';
+import { CONDITIONS_HELD, firstRefusal } from '../../domain/ledger-rules';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
 import { conditionFailures, rethrowAws, type CancellationReason } from './errors';
 import { eventItem, paymentKey, plainItem } from './payment-items';
@@ -79,9 +80,9 @@ export class DynamoLedger implements Ledger {
   ) {}
 
   async settle(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
-    if (m.debtorAccount === m.creditorAccount) {
-      return { kind: 'refused', code: 'AC03', message: 'creditor account equals debtor account' };
-    }
+    // Rules that need no account state (e.g. a self-transfer) are decided before any write.
+    const upfront = firstRefusal(m, CONDITIONS_HELD, CONDITIONS_HELD);
+    if (upfront) return { kind: 'refused', ...upfront };
     const { payments, ledger } = this.tables;
     const nowMs = Date.parse(at);
     try {
@@ -120,12 +121,15 @@ export class DynamoLedger implements Ledger {
                 Key: accountKey(m.debtorAccount),
                 UpdateExpression:
                   'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
+                // The ledger's own guard of ownership: only the account's owner debits it.
                 ConditionExpression:
-                  'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
+                  'attribute_exists(pk) AND ownerPartnerId = :owner AND #status = :open' +
+                  ' AND currency = :cur AND availableMinor >= :amt',
                 ExpressionAttributeNames: { '#status': 'status' },
                 ExpressionAttributeValues: {
                   ':amt': m.amountMinor,
                   ':one': 1,
+                  ':owner': m.partnerId,
                   ':open': 'OPEN',
                   ':cur': m.currency,
                 },
@@ -278,28 +282,21 @@ function interpretCancellation(
     // Settleable status, in time, but the message does not match the recorded payment.
     throw new InternalError('settlement message does not match the recorded payment', { cause: error });
   }
-  if (failed(debtorReason)) return refusal('debtor', plainItem(debtorReason?.Item), m);
-  if (failed(creditorReason)) return refusal('creditor', plainItem(creditorReason?.Item), m);
+  if (failed(debtorReason) || failed(creditorReason)) {
+    // The side whose condition held satisfies every rule of that side; the other side's item is
+    // the state the transaction saw (ALL_OLD). The domain's ordered rules pick the refusal.
+    const debtor = failed(debtorReason) ? accountFact(debtorReason) : CONDITIONS_HELD;
+    const creditor = failed(creditorReason) ? accountFact(creditorReason) : CONDITIONS_HELD;
+    const refusal = firstRefusal(m, debtor, creditor);
+    if (refusal) return { kind: 'refused', ...refusal };
+    throw new InternalError('settle: an account condition failed but no ledger rule is broken', {
+      cause: error,
+    });
+  }
   throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
 }
 
-function refusal(
-  side: 'debtor' | 'creditor',
-  account: Record<string, unknown> | undefined,
-  m: SettlementMessage,
-): LedgerOutcome {
-  if (!account) {
-    return side === 'debtor'
-      ? { kind: 'refused', code: 'AC02', message: 'unknown debtor account' }
-      : { kind: 'refused', code: 'AC03', message: 'unknown creditor account' };
-  }
-  if (account.status === 'CLOSED')
-    return { kind: 'refused', code: 'AC04', message: `${side} account closed` };
-  if (account.status === 'BLOCKED')
-    return { kind: 'refused', code: 'AC06', message: `${side} account blocked` };
-  if (account.currency !== m.currency) {
-    return { kind: 'refused', code: 'AM03', message: `${side} account does not hold ${m.currency}` };
-  }
-  if (side === 'debtor') return { kind: 'refused', code: 'AM04', message: 'insufficient funds' };
-  throw new InternalError('settle: creditor condition failed for no known reason');
+function accountFact(reason: CancellationReason | undefined): Account | undefined {
+  const item = plainItem(reason?.Item);
+  return item ? fromAccountItem(item) : undefined;
 }
