@@ -54,6 +54,9 @@ const ACCOUNTS: readonly AccountSpec[] = [
   { id: 'zero', balanceMinor: 0, overdraftLimitMinor: 3_000 },
   { id: 'hot', balanceMinor: 0 },
   { id: 'closed', balanceMinor: 500, status: 'CLOSED' },
+  // Another partner's account: every payment names PARTNER as instructing, so the ledger's own
+  // ownership guard must refuse each debit of it (AC02), whatever faults are injected.
+  { id: 'foreign', owner: 'partner-other', balanceMinor: 50_000 },
 ];
 
 const rule = (
@@ -108,7 +111,7 @@ interface PaymentPlan {
   readonly faults: readonly FaultRule[];
 }
 
-const DEBTORS = ['rich', 'rich', 'small', 'overdraft', 'zero', 'hot'] as const;
+const DEBTORS = ['rich', 'rich', 'small', 'overdraft', 'zero', 'hot', 'foreign'] as const;
 const OTHERS = ['rich', 'small', 'overdraft', 'zero'] as const;
 
 /** Mostly to the hot creditor; sometimes another account, rarely the closed one or the debtor itself. */

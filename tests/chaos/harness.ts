@@ -64,6 +64,8 @@ export class OffsetClock implements Clock {
 
 export interface AccountSpec {
   readonly id: string;
+  /** The partner that owns the account (default: PARTNER, the one that instructs every payment). */
+  readonly owner?: string;
   readonly balanceMinor: number;
   readonly overdraftLimitMinor?: number;
   readonly status?: AccountStatus;
@@ -263,7 +265,7 @@ export class ChaosWorld {
       this.opening.set(account.id, account);
       await this.#admin.ledger.putAccount({
         accountId: account.id,
-        ownerPartnerId: PARTNER,
+        ownerPartnerId: account.owner ?? PARTNER,
         currency: USD,
         status: account.status ?? 'OPEN',
         balanceMinor: account.balanceMinor,
@@ -507,6 +509,7 @@ export class ChaosWorld {
     for (const item of ledgerItems) {
       if (item.sk === 'ACCOUNT') {
         snapshot.accounts.set(String(item.accountId), {
+          ownerPartnerId: String(item.ownerPartnerId),
           balanceMinor: Number(item.balanceMinor),
           availableMinor: Number(item.availableMinor),
           overdraftLimitMinor: Number(item.overdraftLimitMinor),
@@ -525,6 +528,7 @@ export class ChaosWorld {
       if (item.sk === 'PAYMENT') {
         snapshot.payments.set(String(item.paymentId), {
           paymentId: String(item.paymentId),
+          partnerId: String(item.partnerId),
           status: String(item.status),
           endToEndId: String(item.endToEndId),
           debtorAccount: String(item.debtorAccount),

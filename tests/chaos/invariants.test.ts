@@ -10,8 +10,8 @@ const at = (second: number): string => new Date(Date.UTC(2026, 0, 1, 12, 0, seco
 function world(): { snapshot: Snapshot; expectations: Expectations } {
   const snapshot: Snapshot = {
     accounts: new Map([
-      ['d', { balanceMinor: 700, availableMinor: 800, overdraftLimitMinor: 100 }],
-      ['c', { balanceMinor: 300, availableMinor: 300, overdraftLimitMinor: 0 }],
+      ['d', { ownerPartnerId: 'bank', balanceMinor: 700, availableMinor: 800, overdraftLimitMinor: 100 }],
+      ['c', { ownerPartnerId: 'bank', balanceMinor: 300, availableMinor: 300, overdraftLimitMinor: 0 }],
     ]),
     entries: [
       { accountId: 'd', paymentId: 'p1', amountMinor: -300, counterpartyAccountId: 'c', postedAt: at(2) },
@@ -22,6 +22,7 @@ function world(): { snapshot: Snapshot; expectations: Expectations } {
         'p1',
         {
           paymentId: 'p1',
+          partnerId: 'bank',
           status: 'SETTLED',
           endToEndId: 'e1',
           debtorAccount: 'd',
@@ -36,6 +37,7 @@ function world(): { snapshot: Snapshot; expectations: Expectations } {
         'p2',
         {
           paymentId: 'p2',
+          partnerId: 'bank',
           status: 'REJECTED',
           endToEndId: 'e2',
           debtorAccount: 'd',
@@ -67,6 +69,7 @@ function world(): { snapshot: Snapshot; expectations: Expectations } {
 function settledPayment(id: string, createdSecond: number, settledSecond: number) {
   return {
     paymentId: id,
+    partnerId: 'bank',
     status: 'SETTLED',
     endToEndId: `e-${id}`,
     debtorAccount: 'd',
@@ -84,9 +87,27 @@ describe('chaos invariants checker', () => {
     expect(checkInvariants(snapshot, expectations)).toEqual([]);
   });
 
+  it('catches a debit that the account owner did not instruct', () => {
+    const { snapshot, expectations } = world();
+    snapshot.accounts.set('d', {
+      ownerPartnerId: 'other-bank',
+      balanceMinor: 700,
+      availableMinor: 800,
+      overdraftLimitMinor: 100,
+    });
+    expect(checkInvariants(snapshot, expectations)).toEqual([
+      expect.stringContaining('account d (owner other-bank) debited by payment p1, instructed by bank'),
+    ]);
+  });
+
   it('catches money created out of nothing', () => {
     const { snapshot, expectations } = world();
-    snapshot.accounts.set('c', { balanceMinor: 301, availableMinor: 301, overdraftLimitMinor: 0 });
+    snapshot.accounts.set('c', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 301,
+      availableMinor: 301,
+      overdraftLimitMinor: 0,
+    });
     expect(checkInvariants(snapshot, expectations)).toEqual(
       expect.arrayContaining([
         expect.stringContaining('money not conserved'),
@@ -97,8 +118,18 @@ describe('chaos invariants checker', () => {
 
   it('catches a balance below its overdraft limit', () => {
     const { snapshot, expectations } = world();
-    snapshot.accounts.set('d', { balanceMinor: -101, availableMinor: -1, overdraftLimitMinor: 100 });
-    snapshot.accounts.set('c', { balanceMinor: 1_101, availableMinor: 1_101, overdraftLimitMinor: 0 });
+    snapshot.accounts.set('d', {
+      ownerPartnerId: 'bank',
+      balanceMinor: -101,
+      availableMinor: -1,
+      overdraftLimitMinor: 100,
+    });
+    snapshot.accounts.set('c', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 1_101,
+      availableMinor: 1_101,
+      overdraftLimitMinor: 0,
+    });
     expect(checkInvariants(snapshot, expectations)).toEqual(
       expect.arrayContaining([expect.stringContaining('below its overdraft limit')]),
     );
@@ -106,8 +137,18 @@ describe('chaos invariants checker', () => {
 
   it('catches a payment settled twice (balances and journal moved twice, consistently)', () => {
     const { snapshot, expectations } = world();
-    snapshot.accounts.set('d', { balanceMinor: 400, availableMinor: 500, overdraftLimitMinor: 100 });
-    snapshot.accounts.set('c', { balanceMinor: 600, availableMinor: 600, overdraftLimitMinor: 0 });
+    snapshot.accounts.set('d', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 400,
+      availableMinor: 500,
+      overdraftLimitMinor: 100,
+    });
+    snapshot.accounts.set('c', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 600,
+      availableMinor: 600,
+      overdraftLimitMinor: 0,
+    });
     snapshot.entries.push(
       { accountId: 'd', paymentId: 'p1', amountMinor: -300, counterpartyAccountId: 'c', postedAt: at(5) },
       { accountId: 'c', paymentId: 'p1', amountMinor: 300, counterpartyAccountId: 'd', postedAt: at(5) },
@@ -183,8 +224,18 @@ describe('chaos invariants checker', () => {
         { accountId: 'c', paymentId: id, amountMinor: 100, counterpartyAccountId: 'd', postedAt: at(second) },
       );
     }
-    snapshot.accounts.set('d', { balanceMinor: 500, availableMinor: 600, overdraftLimitMinor: 100 });
-    snapshot.accounts.set('c', { balanceMinor: 500, availableMinor: 500, overdraftLimitMinor: 0 });
+    snapshot.accounts.set('d', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 500,
+      availableMinor: 600,
+      overdraftLimitMinor: 100,
+    });
+    snapshot.accounts.set('c', {
+      ownerPartnerId: 'bank',
+      balanceMinor: 500,
+      availableMinor: 500,
+      overdraftLimitMinor: 0,
+    });
     expect(checkInvariants(snapshot, expectations)).toEqual([
       expect.stringContaining('debtor d: p4 (created'),
     ]);

@@ -4,6 +4,7 @@
  */
 
 export interface AccountState {
+  readonly ownerPartnerId: string;
   readonly balanceMinor: number;
   readonly availableMinor: number;
   readonly overdraftLimitMinor: number;
@@ -19,6 +20,8 @@ export interface EntryState {
 
 export interface PaymentState {
   readonly paymentId: string;
+  /** The partner that instructed the payment. */
+  readonly partnerId: string;
   readonly status: string;
   readonly endToEndId: string;
   readonly debtorAccount: string;
@@ -154,6 +157,20 @@ export function checkInvariants(s: Snapshot, e: Expectations): string[] {
   for (const [endToEndId, ids] of byEndToEnd) {
     if (ids.length > 1)
       fail(`EndToEndId ${endToEndId} recorded as ${ids.length} payments (${ids.join(', ')})`);
+  }
+
+  // 7. Money moves only on its owner's instruction: every debit line belongs to a payment that the
+  //    debtor account's owner instructed.
+  for (const entry of s.entries) {
+    if (entry.amountMinor >= 0) continue;
+    const payment = s.payments.get(entry.paymentId);
+    const owner = s.accounts.get(entry.accountId)?.ownerPartnerId;
+    if (payment !== undefined && payment.partnerId !== owner) {
+      fail(
+        `account ${entry.accountId} (owner ${owner ?? 'unknown'}) debited by payment ${entry.paymentId}, ` +
+          `instructed by ${payment.partnerId}`,
+      );
+    }
   }
 
   // 4. Every accepted payment is terminal, or its message is in the DLQ (a flagged payment).

@@ -27,10 +27,21 @@ afterAll(async () => {
   await stack?.stop();
 });
 
-/** A fresh partner for the sample's institution, so each test owns its references. */
+/**
+ * A fresh partner for the sample's institution, so each test owns its references; the sample's
+ * debtor accounts held at its institution are (re)opened as its own, since the ledger lets only
+ * an account's owner debit it.
+ */
 async function partnerFor(agentIds: readonly string[]): Promise<PartnerClient> {
   const partnerId = `iso-${randomUUID().slice(0, 8)}`;
-  return registerEd25519Partner(stack, registry, { partnerId, agentIds: [...agentIds] });
+  const client = await registerEd25519Partner(stack, registry, { partnerId, agentIds: [...agentIds] });
+  const debtors = new Set(PACS008_SAMPLES.map((s) => s.expected.debtor));
+  for (const account of debtors) {
+    if (agentIds.some((id) => account.startsWith(`${id}:`))) {
+      await openAccount(adapters, account, 100_000_000_00, { owner: partnerId });
+    }
+  }
+  return client;
 }
 
 function node(value: IsoNode | undefined, ...path: string[]): IsoNode | undefined {
@@ -129,10 +140,10 @@ describe('ISO 20022 intake (local stack)', () => {
     });
   });
 
-  it('refuses a rule violation with pacs.002 RJCT and the reason, writing nothing', async () => {
+  it('refuses a foreign agent with pacs.002 RJCT AGNT (403), writing nothing', async () => {
     const client = await partnerFor(['999999999']);
     const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
-    expect(res.status).toBe(400);
+    expect(res.status).toBe(403);
     expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'RJCT',
       reason: 'AGNT',

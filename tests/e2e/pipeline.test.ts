@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { PartnerClient } from '../../shared/partner-client';
 import type { LocalStack } from '../../local/stack';
-import { openAccount, testAdapters, testConfig, uniqueAccount } from '../support/adapters';
+import { institutionAccount, openAccount, testAdapters, testConfig } from '../support/adapters';
 import {
   ed25519Client,
   hmacClient,
@@ -45,9 +45,11 @@ function payment(
 }
 
 async function accounts(debtorBalance: number) {
-  const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
-  await openAccount(adapters, d, debtorBalance);
-  await openAccount(adapters, c, 0);
+  // The debtor is the demo partner's own account (its routing number 021000021), the creditor
+  // another institution's.
+  const [d, c] = [institutionAccount('021000021', 'd'), institutionAccount('011000015', 'c')];
+  await openAccount(adapters, d, debtorBalance, { owner: stack.partner.partnerId });
+  await openAccount(adapters, c, 0, { owner: 'other-bank' });
   return [d, c] as const;
 }
 
@@ -112,8 +114,8 @@ describe('payment pipeline (local stack)', () => {
       'a missing field',
       JSON.stringify({
         endToEndId: 'E2E-BAD-1',
-        debtorAccount: 'a1',
-        creditorAccount: 'b1',
+        debtorAccount: '021000021:a1',
+        creditorAccount: '011000015:b1',
         currency: 'USD',
       }),
       'FF01',
@@ -123,8 +125,8 @@ describe('payment pipeline (local stack)', () => {
       'a fractional amount',
       JSON.stringify({
         endToEndId: 'E2E-BAD-2',
-        debtorAccount: 'a1',
-        creditorAccount: 'b1',
+        debtorAccount: '021000021:a1',
+        creditorAccount: '011000015:b1',
         amountMinor: 10.5,
         currency: 'USD',
       }),
@@ -135,8 +137,8 @@ describe('payment pipeline (local stack)', () => {
       'a negative amount',
       JSON.stringify({
         endToEndId: 'E2E-BAD-3',
-        debtorAccount: 'a1',
-        creditorAccount: 'b1',
+        debtorAccount: '021000021:a1',
+        creditorAccount: '011000015:b1',
         amountMinor: -1,
         currency: 'USD',
       }),
@@ -147,8 +149,8 @@ describe('payment pipeline (local stack)', () => {
       'an unknown currency',
       JSON.stringify({
         endToEndId: 'E2E-BAD-4',
-        debtorAccount: 'a1',
-        creditorAccount: 'b1',
+        debtorAccount: '021000021:a1',
+        creditorAccount: '011000015:b1',
         amountMinor: 1,
         currency: 'ABC',
       }),

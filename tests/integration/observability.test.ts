@@ -178,9 +178,10 @@ async function account(
   routing: string,
   balanceMinor: number,
   number = String(randomInt(1_000_000_000, 9_999_999_999)),
+  owner = routing === '021000021' ? stack.partner.partnerId : `owner-of-${routing}`,
 ): Promise<string> {
   const id = `${routing}:${number}`;
-  await adapterSupport.openAccount(adapters, id, balanceMinor);
+  await adapterSupport.openAccount(adapters, id, balanceMinor, { owner });
   forbidden.add(id);
   forbidden.add(number);
   return id;
@@ -291,7 +292,7 @@ describe('observability on the local stack', () => {
 
     const debtorNumber = String(randomInt(1_000_000_000, 9_999_999_999));
     const creditorNumber = String(randomInt(10_000_000_000, 99_999_999_999));
-    await account('011104238', 1_000_000, debtorNumber);
+    await account('011104238', 1_000_000, debtorNumber, partnerId);
     await account('021040078', 0, creditorNumber);
     const xml = fixture(FEDNOW_SCENARIO1)
       .replace('<Id>0031234567</Id>', `<Id>${debtorNumber}</Id>`)

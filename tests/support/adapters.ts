@@ -17,6 +17,14 @@ export function uniqueAccount(label = 'acct'): string {
   return `${label}-${randomUUID()}`;
 }
 
+/**
+ * A unique ledger account id in the real form `<institution>:<account>`, as the HTTP intake
+ * takes it: `021000021` is the seeded demo partner's (demo-bank) routing number.
+ */
+export function institutionAccount(institution: string, label = 'acct'): string {
+  return `${institution}:${label}-${randomUUID()}`;
+}
+
 export async function openAccount(
   adapters: DataAdapters,
   accountId: string,
