@@ -61,6 +61,11 @@ export function holdsAccount(partner: Pick<Partner, 'agentIds'>, accountId: stri
   return parsed !== undefined && isOwnInstitution(partner, parsed.institution);
 }
 
+/** A release-probe account (`PROBE:…`): synthetic test money, never a customer's. */
+export function isProbeAccountId(accountId: string): boolean {
+  return parseLedgerAccountId(accountId)?.institution === PROBE_AGENT_ID;
+}
+
 /** The one refusal for a debtor account the caller does not hold, whatever its state. */
 export const NOT_OWN_DEBTOR_ACCOUNT = {
   code: 'AGNT',

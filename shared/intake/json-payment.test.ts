@@ -17,7 +17,7 @@ const valid = {
   currency: 'USD',
 };
 
-function refusalOf(body: unknown, who = partner): ValidationError {
+function refusalOf(body: unknown, who: Parameters<typeof parseJsonPayment>[1] = partner): ValidationError {
   try {
     parseJsonPayment(body, who);
   } catch (error) {
@@ -27,7 +27,8 @@ function refusalOf(body: unknown, who = partner): ValidationError {
   throw new Error('expected a ValidationError');
 }
 
-const issuesOf = (body: unknown, who = partner) => refusalOf(body, who).issues;
+const issuesOf = (body: unknown, who: Parameters<typeof parseJsonPayment>[1] = partner) =>
+  refusalOf(body, who).issues;
 
 describe('parseJsonPayment', () => {
   it('maps a valid body to an instruction in integer minor units', () => {
@@ -73,6 +74,22 @@ describe('parseJsonPayment', () => {
     [{ ...valid, extra: 1 }, '(body)', 'FF01'],
   ])('refuses %o naming field %s with %s', (body, field, code) => {
     expect(issuesOf(body)).toEqual(expect.arrayContaining([expect.objectContaining({ field, code })]));
+  });
+
+  it('keeps probe accounts and real accounts apart', () => {
+    expect(issuesOf({ ...valid, creditorAccount: 'PROBE:release-submit-creditor' })).toEqual([
+      expect.objectContaining({ field: 'creditorAccount', code: 'AC03' }),
+    ]);
+    const probe = { partnerId: 'release-probe', agentIds: ['PROBE'], currencies: ['USD'] };
+    const probePayment = {
+      ...valid,
+      debtorAccount: 'PROBE:release-submit-debtor',
+      creditorAccount: 'PROBE:release-submit-creditor',
+    };
+    expect(parseJsonPayment(probePayment, probe).debtorAccount).toBe('PROBE:release-submit-debtor');
+    expect(issuesOf({ ...probePayment, creditorAccount: '011000015:1' }, probe)).toEqual([
+      expect.objectContaining({ field: 'creditorAccount', code: 'AC03' }),
+    ]);
   });
 
   it('applies the partner limit below the network limit', () => {

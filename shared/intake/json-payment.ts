@@ -3,7 +3,14 @@ import * as z from 'zod/mini';
 import { isCurrencyCode, type CurrencyCode } from '../domain/currency';
 import { NotPermittedError, ValidationError, type FieldIssue } from '../domain/errors';
 import { formatDecimalAmount } from '../domain/money';
-import { holdsAccount, NOT_OWN_DEBTOR_ACCOUNT, parseLedgerAccountId } from '../domain/ownership';
+import {
+  holdsAccount,
+  isOwnInstitution,
+  isProbeAccountId,
+  NOT_OWN_DEBTOR_ACCOUNT,
+  parseLedgerAccountId,
+  PROBE_AGENT_ID,
+} from '../domain/ownership';
 import type { Partner } from '../domain/partner';
 import { RAIL_RULES } from '../iso20022/rails';
 import type { PaymentInstruction } from '../domain/payment';
@@ -117,6 +124,18 @@ export function parseJsonPayment(
   }
   if (p.debtorAccount === p.creditorAccount) {
     throw ValidationError.field('creditorAccount', 'AC03', 'must differ from debtorAccount');
+  }
+  // Release-probe accounts (`PROBE:`) and real accounts never meet: only the probe partner may
+  // name a probe account, and it may name nothing else.
+  const probeCaller = isOwnInstitution(partner, PROBE_AGENT_ID);
+  if (isProbeAccountId(p.creditorAccount) !== probeCaller) {
+    throw ValidationError.field(
+      'creditorAccount',
+      'AC03',
+      probeCaller
+        ? 'the release probe may credit only probe accounts'
+        : 'must be <routing number or BIC>:<account>, e.g. 021000021:1000001',
+    );
   }
   const currency = p.currency as CurrencyCode;
   if (!partner.currencies.includes(currency)) {
