@@ -1,4 +1,4 @@
-import type { Partner } from '../domain/partner';
+import { RELEASE_PROBE_AGENT_ID, RELEASE_PROBE_PARTNER_ID, type Partner } from '../domain/partner';
 
 /**
  * Who the release probe is, and the only accounts its synthetic test traffic may move.
@@ -16,14 +16,14 @@ import type { Partner } from '../domain/partner';
  * leaves the hook's memory.
  */
 export const PROBE_PARTNER: Partner = {
-  partnerId: 'release-probe',
+  partnerId: RELEASE_PROBE_PARTNER_ID,
   name: 'Release probe (synthetic pre-traffic test traffic, never a real institution)',
   status: 'ACTIVE',
-  agentIds: ['PROBE'],
+  agentIds: [RELEASE_PROBE_AGENT_ID],
   currencies: ['USD'],
 };
 
-export const PROBE_ACCOUNT_PREFIX = 'PROBE:';
+export const PROBE_ACCOUNT_PREFIX = `${RELEASE_PROBE_AGENT_ID}:`;
 export const PROBE_END_TO_END_PREFIX = 'RLSPROBE-';
 export const PROBE_HEADER = 'x-rtp-release-probe';
 export const PROBE_CURRENCY = 'USD';
