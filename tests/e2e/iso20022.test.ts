@@ -146,13 +146,15 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(JSON.parse(res.body).error.code).toBe('FF01');
   });
 
-  it('answers a pacs.028 status request with the pacs.002 of the payment', async () => {
+  it('answers a pacs.028 status request with the pacs.002 of the payment every reference names', async () => {
     const client = await partnerFor(['011104238']);
     expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
     await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    // Scenario 5's request, naming Scenario 1's message: MsgId, CreDtTm, InstrId, EndToEndId, UETR.
     const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
-      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
-      .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, '');
+      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
+      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
+      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001');
     const res = await client.request('POST', '/payments/status-requests', {
       body: request,
       contentType: 'application/xml',
@@ -162,5 +164,26 @@ describe('ISO 20022 intake (local stack)', () => {
       status: 'ACSC',
       e2e: 'Scenario01EtoEId001',
     });
+  });
+
+  it("answers the Fed's own Scenario 5 pacs.028 (Scenario 1's UETR, a MsgId / EndToEndId never sent) with 404, never Scenario 1's ACSC", async () => {
+    const client = await partnerFor(['011104238']);
+    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const asIs = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml');
+    // Only one reference wrong is enough: here the OrgnlCreDtTm.
+    const wrongTime = asIs
+      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
+      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
+      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
+      .replace('<OrgnlCreDtTm>2023-06-04T10:55:26-04:00', '<OrgnlCreDtTm>2023-06-04T10:55:27-04:00');
+    for (const body of [asIs, wrongTime]) {
+      const res = await client.request('POST', '/payments/status-requests', {
+        body,
+        contentType: 'application/xml',
+      });
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('ACSC');
+    }
   });
 });
