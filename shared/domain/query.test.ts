@@ -123,9 +123,10 @@ describe('referenceMismatches', () => {
         }),
         fc.boolean(),
         (rawRefs, choices, upperUetr) => {
-          const refs = Object.fromEntries(
-            Object.entries(rawRefs).filter(([, v]) => v !== undefined),
-          ) as Payment['references'];
+          const refs = {
+            ...Object.fromEntries(Object.entries(rawRefs).filter(([, v]) => v !== undefined)),
+            endToEndId: rawRefs.endToEndId,
+          } as Payment['references'];
           const payment = isoPayment('p', refs);
           const own: Record<QueryReferenceField, string | undefined> = {
             ...refs,
