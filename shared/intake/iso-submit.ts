@@ -11,7 +11,7 @@ import {
   type ParsedPaymentMessage,
   type Rail,
 } from '../iso20022';
-import { reportForMessage, type OriginalRefs } from './status-report';
+import { reportForMessage, reportForResend, type OriginalRefs } from './status-report';
 
 /**
  * ISO 20022 intake use case: a pacs.008 (XML in a FedNow / TCH envelope, or the JSON form) is
@@ -20,12 +20,14 @@ import { reportForMessage, type OriginalRefs } from './status-report';
  * own form. The rest of the pipeline never sees XML.
  *
  *   accepted                        -> 202, pacs.002 ACTC
+ *   resent (same payment, content)  -> its current status: 202 ACTC / ACSP in flight,
+ *                                      200 ACSC settled, 200 RJCT + reason rejected
  *   refused by a rule               -> 400, pacs.002 RJCT with the reason code, nothing written
  *   same reference, other content   -> 409, pacs.002 RJCT DUPL, nothing written
  *   not a pacs.008 at all           -> MalformedRequestError (400 JSON error), thrown
  */
 export interface IsoSubmitOutcome {
-  readonly httpStatus: 202 | 400 | 409;
+  readonly httpStatus: 200 | 202 | 400 | 409;
   readonly contentType: string;
   readonly body: string;
   readonly payment?: Payment;
@@ -99,6 +101,16 @@ export async function submitPacs008(
       { raw },
     );
     const agents = { instructing: validated.instructingAgentId, instructed: validated.instructedAgentId };
+    if (duplicate) {
+      // A resend of a recorded payment: its current status (status-report.ts reportForResend).
+      const answer = reportForResend(payment, refs, { rail: validated.rail, now, agents });
+      return {
+        httpStatus: answer.httpStatus,
+        ...buildPacs002Reply(answer.report, parsed.transport, validated.rail),
+        payment,
+        duplicate,
+      };
+    }
     const report = reportForMessage(refs, 'ACTC', { rail: validated.rail, now, agents });
     return {
       httpStatus: 202,

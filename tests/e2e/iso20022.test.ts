@@ -109,15 +109,28 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(raw?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('answers a resend with the original answer, and a changed resend with RJCT DUPL', async () => {
+  it('answers a resend with the payment current status (ACSC once settled), and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
     const xml = fixture(FEDNOW_SCENARIO1);
     const [a, b] = await Promise.all([
       client.submitPayment(xml, 'application/xml'),
       client.submitPayment(xml, 'application/xml'),
     ]);
-    expect([a.status, b.status]).toEqual([202, 202]);
+    // One is the new payment (202 ACTC); the other a resend answered with the payment's current
+    // status: 202 while it is in flight, 200 ACSC if it settled in between.
+    expect([a.status, b.status]).toContain(202);
+    expect([200, 202]).toEqual(expect.arrayContaining([a.status, b.status]));
     expect(a.headers.location).toBe(b.headers.location);
+
+    // Once settled, a resend is answered 200 ACSC (never ACTC again).
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const late = await client.submitPayment(xml, 'application/xml');
+    expect(late.status).toBe(200);
+    expect(late.headers.location).toBe(a.headers.location);
+    expect(txStatus(parsePacs002Xml(late.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'ACSC',
+      e2e: 'Scenario01EtoEId001',
+    });
 
     const changed = xml.replace('>51.74<', '>51.75<');
     expect(changed).not.toBe(xml);
@@ -126,6 +139,23 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'RJCT',
       reason: 'DUPL',
+    });
+  });
+
+  it('answers a resend of a payment rejected at settlement with 200 RJCT and its reason', async () => {
+    const client = await partnerFor(['011104238']);
+    // Scenario 1 from a debtor account the ledger does not hold: accepted, then refused AC02.
+    const xml = fixture(FEDNOW_SCENARIO1).replace('<Id>0031234567</Id>', `<Id>9${Date.now()}</Id>`);
+    const first = await client.submitPayment(xml, 'application/xml');
+    expect(first.status).toBe(202);
+    expect(txStatus(parsePacs002Xml(first.body).FIToFIPmtStsRpt).status).toBe('ACTC');
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'RJCT');
+    const again = await client.submitPayment(xml, 'application/xml');
+    expect(again.status).toBe(200);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(txStatus(parsePacs002Xml(again.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'AC02',
     });
   });
 
