@@ -110,6 +110,8 @@ export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtu
     if (!isProbeAccount(input.debtorAccount) || !isProbeAccount(input.creditorAccount)) {
       throw new Error('the release probe records payments between probe accounts only');
     }
+    if (input.debtorAccount === PROBE_EQUITY_ACCOUNT || input.creditorAccount === PROBE_EQUITY_ACCOUNT)
+      throw new Error('the probe equity account funds probe accounts only: no payment moves it');
     const instruction = parseJsonPayment({ ...input, currency: PROBE_CURRENCY }, PROBE_PARTNER.partnerId);
     let queued: SettlementMessage | undefined;
     const { payment } = await submitPayment(instruction, {

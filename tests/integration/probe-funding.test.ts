@@ -11,6 +11,8 @@ import {
   PROBE_PARTNER,
 } from '../../shared/release/probe-identity';
 import { testAdapters, testConfig } from '../support/adapters';
+import { testPartnerRegistry } from '../support/local-stack';
+import { InvalidPartnerError } from '../../shared/domain/partner';
 
 /**
  * The release probe's accounts are funded by journaled transfers from its equity account, never
@@ -214,5 +216,24 @@ describe('release probe funding (journaled, zero-sum)', () => {
     await expect(storeFor().ensure(['021000021:12345'])).rejects.toThrow(/not a probe account/);
     await expect(storeFor().ensure([PROBE_EQUITY_ACCOUNT])).rejects.toThrow(/equity/);
     expect((await scanLedger()).balances.size).toBe(0);
+  });
+});
+
+describe('release probe identity: no real partner can be PROBE', () => {
+  it('refuses to register a partner acting as PROBE, or as anything but routing numbers / BICs; writes nothing', async () => {
+    const registry = testPartnerRegistry();
+    const partnerId = `impostor-${randomUUID().slice(0, 8)}`;
+    for (const agentIds of [['PROBE'], ['021000021', 'probe'], ['PROBE:release-settle-debtor'], ['bank-a']]) {
+      await expect(
+        registry.putPartner({ partnerId, name: 'x', status: 'ACTIVE', agentIds, currencies: ['USD'] }),
+      ).rejects.toThrow(InvalidPartnerError);
+    }
+    expect(await registry.getPartner(partnerId)).toBeUndefined();
+    // The probe partner itself registers (the hook does it on every run), and as PROBE only.
+    await registry.putPartner(PROBE_PARTNER);
+    await expect(registry.putPartner({ ...PROBE_PARTNER, agentIds: ['PROBE', '021000021'] })).rejects.toThrow(
+      InvalidPartnerError,
+    );
+    expect(await registry.getPartner(PROBE_PARTNER.partnerId)).toMatchObject({ agentIds: ['PROBE'] });
   });
 });
