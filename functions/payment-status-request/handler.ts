@@ -1,7 +1,7 @@
 import { getConfig } from '../../shared/config/config';
 import { MalformedRequestError, UnsupportedMediaTypeError } from '../../shared/domain/errors';
-import { systemClock, type ReferenceKind } from '../../shared/domain/ports';
-import { findPaymentForPartner } from '../../shared/domain/query';
+import { systemClock } from '../../shared/domain/ports';
+import { findPaymentByEveryReference } from '../../shared/domain/query';
 import { header, MAX_BODY_BYTES, mediaType, rawBody } from '../../shared/http/body';
 import { httpHandler } from '../../shared/http/middleware';
 import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
@@ -14,7 +14,10 @@ import { buildDataAdapters } from '../../shared/wiring/data';
 /**
  * POST /payments/status-requests: a pacs.028 FIToFIPmtStsReq ("what happened to my payment?",
  * the ISO way to ask when an answer was lost; a sender must never resend the pacs.008 for that).
- * Answers the payment's pacs.002 in the request's format.
+ * Answers the payment's pacs.002 in the request's format, only if EVERY reference the request
+ * gives (OrgnlMsgId, OrgnlMsgNmId, OrgnlCreDtTm, OrgnlInstrId, OrgnlEndToEndId, OrgnlTxId,
+ * OrgnlUETR) identifies that one payment of the partner; otherwise 404, as for an unknown
+ * payment (shared/domain/query.ts findPaymentByEveryReference; shared/iso20022/README.md).
  */
 const config = getConfig();
 const data = buildDataAdapters(config);
@@ -40,15 +43,8 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
     }
     request = parsePacs028Json(json);
   }
-  const o = request.original;
-  const [kind, value]: [ReferenceKind, string | undefined] =
-    o.uetr !== undefined
-      ? ['uetr', o.uetr]
-      : o.endToEndId !== undefined
-        ? ['endToEndId', o.endToEndId]
-        : ['msgId', o.msgId];
-  if (value === undefined) throw new MalformedRequestError('the pacs.028 names no original payment');
-  const payment = await findPaymentForPartner(data.payments, partnerId, kind, value);
+  // Every reference the request gives must name the same payment of this partner (else 404).
+  const payment = await findPaymentByEveryReference(data.payments, partnerId, request.original);
   return statusAnswer(payment, xml ? 'application/xml' : 'application/json', systemClock.now());
 })
   .use(partnerAuth(auth.verifier, auth.rateLimit))

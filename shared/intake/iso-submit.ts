@@ -11,7 +11,7 @@ import {
   type ParsedPaymentMessage,
   type Rail,
 } from '../iso20022';
-import { reportForMessage, type OriginalRefs } from './status-report';
+import { reportForMessage, reportForResend, type OriginalRefs } from './status-report';
 
 /**
  * ISO 20022 intake use case: a pacs.008 (XML in a FedNow / TCH envelope, or the JSON form) is
@@ -20,6 +20,8 @@ import { reportForMessage, type OriginalRefs } from './status-report';
  * own form. The rest of the pipeline never sees XML.
  *
  *   accepted                        -> 202, pacs.002 ACTC
+ *   resent (same payment, content)  -> its current status: 202 ACTC / ACSP in flight,
+ *                                      200 ACSC settled, 200 RJCT + reason rejected
  *   refused by a rule               -> 400, pacs.002 RJCT with the reason code, nothing written
  *   debtor / instructing agent not  -> 403, pacs.002 RJCT AGNT, nothing written (the same whatever
  *   the partner's own institution       the named account's state)
@@ -106,6 +108,16 @@ export async function submitPacs008(
       { raw },
     );
     const agents = { instructing: validated.instructingAgentId, instructed: validated.instructedAgentId };
+    if (duplicate) {
+      // A resend of a recorded payment: its current status (status-report.ts reportForResend).
+      const answer = reportForResend(payment, refs, { rail: validated.rail, now, agents });
+      return {
+        httpStatus: answer.httpStatus,
+        ...buildPacs002Reply(answer.report, parsed.transport, validated.rail),
+        payment,
+        duplicate,
+      };
+    }
     const report = reportForMessage(refs, 'ACTC', { rail: validated.rail, now, agents });
     return {
       httpStatus: 202,

@@ -123,3 +123,44 @@ export function reportForPayment(
       : {}),
   };
 }
+
+/** What a resent pacs.008 (same payment, same content) is answered with. */
+export interface ResendAnswer {
+  /** 200 once the payment is final (ACSC / RJCT), 202 while it is still in flight (ACTC / ACSP). */
+  readonly httpStatus: 200 | 202;
+  readonly report: StatusReportInput;
+}
+
+/**
+ * The answer to a pacs.008 that resends a payment already recorded: the payment's CURRENT status
+ * (the one mapping, ISO_STATUS), never a blanket ACTC. A resent payment that has since settled is
+ * answered ACSC with its settlement date, one that was rejected (enqueue failure, deadline sweep
+ * AB05, AM04 at settlement...) RJCT with its reason, both HTTP 200: nothing new was accepted, the
+ * answer is a known final status. A payment still in flight is answered ACTC (RECEIVED) or ACSP
+ * (ACCEPTED) with HTTP 202, as a new submission is. The report is about the message received
+ * (its MsgId, CreDtTm and references), like every answer to a submission.
+ */
+export function reportForResend(
+  payment: Payment,
+  message: OriginalRefs,
+  options: { rail: Rail; now: number; agents?: { instructing?: string; instructed?: string } },
+): ResendAnswer {
+  const status = ISO_STATUS[payment.status];
+  const rejection = payment.rejection ?? { code: 'NARR' as ReasonCode, message: 'payment rejected' };
+  const report = reportForMessage(message, status, {
+    rail: options.rail,
+    now: options.now,
+    ...(status === 'RJCT' ? { reason: { code: rejection.code, info: rejection.message } } : {}),
+    ...(options.agents ? { agents: options.agents } : {}),
+  });
+  return {
+    httpStatus: payment.status === 'SETTLED' || payment.status === 'REJECTED' ? 200 : 202,
+    report: {
+      ...report,
+      acceptanceDateTime: payment.acceptedAt ?? payment.createdAt,
+      ...(status === 'ACSC' && payment.settledAt !== undefined
+        ? { settlementDate: payment.settledAt.slice(0, 10) }
+        : {}),
+    },
+  };
+}

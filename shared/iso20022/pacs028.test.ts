@@ -11,6 +11,7 @@ describe('parsePacs028Xml', () => {
       original: {
         msgId: '20230604011104238Sc05Step1MsgId',
         msgNmId: 'pacs.008.001.08',
+        creDtTm: '2023-06-04T10:55:26-04:00',
         endToEndId: 'Scenario05EtoEId001',
         instrId: 'Scenario05InstrId001',
         uetr: '8a562c67-ca16-48ba-b074-65581be6f011',
@@ -25,6 +26,7 @@ describe('parsePacs028Xml', () => {
       original: {
         msgId: '20230725011104238RFPSc05Step1MsgId',
         msgNmId: 'pain.013.001.07',
+        creDtTm: '2023-07-25T15:42:14-05:00',
         endToEndId: 'RFPSc05Step1EndToEndId001',
         txId: 'RFPSc05Step1PaymentInfoId001',
       },

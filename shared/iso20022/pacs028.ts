@@ -16,6 +16,8 @@ export interface StatusRequest {
   readonly original: {
     readonly msgId?: string;
     readonly msgNmId?: string;
+    /** OrgnlCreDtTm: when the original message was created (with its MsgId, it names the message). */
+    readonly creDtTm?: string;
     readonly endToEndId?: string;
     readonly instrId?: string;
     readonly uetr?: string;
@@ -76,6 +78,7 @@ function fromMirror(value: unknown): StatusRequest {
   const original = compact({
     msgId: group?.OrgnlMsgId,
     msgNmId: group?.OrgnlMsgNmId,
+    creDtTm: group?.OrgnlCreDtTm,
     endToEndId: tx?.OrgnlEndToEndId,
     instrId: tx?.OrgnlInstrId,
     uetr: tx?.OrgnlUETR,

@@ -1,8 +1,8 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
-import { accountKey, DynamoLedger, entryKey } from '../adapters/dynamodb/ledger';
+import { DynamoLedger, entryKey } from '../adapters/dynamodb/ledger';
+import { DynamoLedgerFunding } from '../adapters/dynamodb/ledger-funding';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
 import { DynamoPaymentStore } from '../adapters/dynamodb/payment-store';
 import type { Account, JournalEntry } from '../domain/account';
@@ -14,8 +14,11 @@ import { parseJsonPayment } from '../intake/json-payment';
 import { PartnerClient } from '../partner-client';
 import {
   PROBE_CURRENCY,
+  PROBE_EQUITY_ACCOUNT,
+  PROBE_EQUITY_OVERDRAFT_MINOR,
   PROBE_OPENING_BALANCE_MINOR,
   PROBE_PARTNER,
+  PROBE_TOP_UP_BELOW_MINOR,
   isProbeAccount,
   probeKeyId,
 } from './probe-identity';
@@ -28,6 +31,8 @@ export interface DynamoProbeStoreOptions {
   /** The stage's SLA: probe payments get the same deadline real ones do. */
   readonly slaSeconds: number;
   readonly clock?: Clock;
+  /** When a probe account is topped up (below `minimumMinor`), and to what (defaults: probe-identity.ts). */
+  readonly funding?: { readonly minimumMinor: number; readonly targetMinor: number };
 }
 
 const EntrySchema = z.object({
@@ -50,6 +55,7 @@ const EntrySchema = z.object({
 export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtures {
   private readonly payments: DynamoPaymentStore;
   private readonly ledger: DynamoLedger;
+  private readonly funding: DynamoLedgerFunding;
   private readonly registry: DynamoPartnerRegistry;
   private readonly clock: Clock;
 
@@ -59,6 +65,7 @@ export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtu
       payments: options.tables.payments,
       ledger: options.tables.ledger,
     });
+    this.funding = new DynamoLedgerFunding(options.documents, options.tables.ledger);
     // Keys are only written here, never resolved: no secret source is needed.
     this.registry = new DynamoPartnerRegistry(
       options.documents,
@@ -103,6 +110,8 @@ export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtu
     if (!isProbeAccount(input.debtorAccount) || !isProbeAccount(input.creditorAccount)) {
       throw new Error('the release probe records payments between probe accounts only');
     }
+    if (input.debtorAccount === PROBE_EQUITY_ACCOUNT || input.creditorAccount === PROBE_EQUITY_ACCOUNT)
+      throw new Error('the probe equity account funds probe accounts only: no payment moves it');
     const instruction = parseJsonPayment({ ...input, currency: PROBE_CURRENCY }, PROBE_PARTNER);
     let queued: SettlementMessage | undefined;
     const { payment } = await submitPayment(instruction, {
@@ -131,34 +140,37 @@ export class DynamoProbeStore implements LedgerReader, ProbeRecorder, ProbeFixtu
     );
   }
 
+  /**
+   * The probe partner, its equity account and the given probe accounts, funded. Money is never
+   * created: each account opens at 0 and is funded from PROBE_EQUITY_ACCOUNT by a journaled
+   * transfer (ledger-funding.ts), so the ledger stays zero-sum and each account's balance is the
+   * sum of its journal lines. Re-running funds nothing twice: an account is topped up (journaled)
+   * only once it is below the floor. An account opened by a plain put before this (unbacked
+   * money) has that money journaled against the equity account once.
+   */
   async ensure(accountIds: readonly string[]): Promise<void> {
     await this.registry.putPartner(PROBE_PARTNER);
     for (const accountId of accountIds) {
       if (!isProbeAccount(accountId)) throw new Error(`${accountId} is not a probe account`);
-      try {
-        // Same item as DynamoLedger.putAccount writes, but only if absent: an existing probe
-        // account keeps its balance and journal (balance = sum of its entries + opening).
-        await this.options.documents.send(
-          new PutCommand({
-            TableName: this.options.tables.ledger,
-            Item: {
-              ...accountKey(accountId),
-              type: 'ACCOUNT',
-              accountId,
-              ownerPartnerId: PROBE_PARTNER.partnerId,
-              currency: PROBE_CURRENCY,
-              status: 'OPEN',
-              balanceMinor: PROBE_OPENING_BALANCE_MINOR,
-              overdraftLimitMinor: 0,
-              availableMinor: PROBE_OPENING_BALANCE_MINOR,
-              version: 0,
-            },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException)) throw error;
-      }
+      if (accountId === PROBE_EQUITY_ACCOUNT)
+        throw new Error('the probe equity account is no probe payment account');
+    }
+    const owner = { ownerPartnerId: PROBE_PARTNER.partnerId, currency: PROBE_CURRENCY as CurrencyCode };
+    await this.funding.openAccount({
+      accountId: PROBE_EQUITY_ACCOUNT,
+      ...owner,
+      overdraftLimitMinor: PROBE_EQUITY_OVERDRAFT_MINOR,
+    });
+    const at = new Date(this.clock.now()).toISOString();
+    const { minimumMinor, targetMinor } = this.options.funding ?? {
+      minimumMinor: PROBE_TOP_UP_BELOW_MINOR,
+      targetMinor: PROBE_OPENING_BALANCE_MINOR,
+    };
+    for (const accountId of accountIds) {
+      const opened = await this.funding.openAccount({ accountId, ...owner, overdraftLimitMinor: 0 });
+      if (!opened)
+        await this.funding.journalUnbackedBalance({ from: PROBE_EQUITY_ACCOUNT, to: accountId, at });
+      await this.funding.fund({ from: PROBE_EQUITY_ACCOUNT, to: accountId, minimumMinor, targetMinor, at });
     }
   }
 

@@ -67,7 +67,11 @@ export interface ProbeRecorder {
 
 /** The probe partner, its accounts, and its per-run signing key. */
 export interface ProbeFixtures {
-  /** Creates the probe partner and opens the given probe accounts if absent; never touches other accounts. */
+  /**
+   * Creates the probe partner, opens the given probe accounts if absent and funds them from the
+   * probe's equity account by journaled transfers (never a plain put of money); never touches
+   * other accounts.
+   */
   ensure(accountIds: readonly string[]): Promise<void>;
   /** Registers a fresh signing key for one run. */
   issueKey(runId: string): Promise<{ signer: ProbeSigner; retire(): Promise<void> }>;

@@ -1,4 +1,4 @@
-import type { Partner } from '../domain/partner';
+import { RELEASE_PROBE_AGENT_ID, RELEASE_PROBE_PARTNER_ID, type Partner } from '../domain/partner';
 
 /**
  * Who the release probe is, and the only accounts its synthetic test traffic may move.
@@ -16,20 +16,34 @@ import type { Partner } from '../domain/partner';
  * leaves the hook's memory.
  */
 export const PROBE_PARTNER: Partner = {
-  partnerId: 'release-probe',
+  partnerId: RELEASE_PROBE_PARTNER_ID,
   name: 'Release probe (synthetic pre-traffic test traffic, never a real institution)',
   status: 'ACTIVE',
-  agentIds: ['PROBE'],
+  agentIds: [RELEASE_PROBE_AGENT_ID],
   currencies: ['USD'],
 };
 
-export const PROBE_ACCOUNT_PREFIX = 'PROBE:';
+export const PROBE_ACCOUNT_PREFIX = `${RELEASE_PROBE_AGENT_ID}:`;
 export const PROBE_END_TO_END_PREFIX = 'RLSPROBE-';
 export const PROBE_HEADER = 'x-rtp-release-probe';
 export const PROBE_CURRENCY = 'USD';
 export const PROBE_AMOUNT_MINOR = 1;
-/** What each probe account is opened with: enough for millions of one-unit probe payments. */
+/**
+ * What each probe account is funded with: enough for millions of one-unit probe payments. It is
+ * never created by a plain put: each probe account opens at 0 and is funded from
+ * PROBE_EQUITY_ACCOUNT by a journaled transfer (shared/adapters/dynamodb/ledger-funding.ts), and
+ * topped up to this again (journaled too) once it falls below PROBE_TOP_UP_BELOW_MINOR.
+ */
 export const PROBE_OPENING_BALANCE_MINOR = 1_000_000_000;
+export const PROBE_TOP_UP_BELOW_MINOR = PROBE_OPENING_BALANCE_MINOR / 2;
+
+/**
+ * The probe's equity (contra) account: the other side of every probe funding, so the ledger stays
+ * zero-sum (its balance is minus what the probe accounts were given). Owned by the probe partner,
+ * allowed to go this far below zero; never a probe payment's debtor or creditor.
+ */
+export const PROBE_EQUITY_ACCOUNT = 'PROBE:equity';
+export const PROBE_EQUITY_OVERDRAFT_MINOR = 1_000_000_000_000_000;
 
 /**
  * One account pair per purpose, so that probes of different functions running at the same time

@@ -120,15 +120,28 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(raw?.sha256).toMatch(/^[0-9a-f]{64}$/);
   });
 
-  it('answers a resend with the original answer, and a changed resend with RJCT DUPL', async () => {
+  it('answers a resend with the payment current status (ACSC once settled), and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
     const xml = fixture(FEDNOW_SCENARIO1);
     const [a, b] = await Promise.all([
       client.submitPayment(xml, 'application/xml'),
       client.submitPayment(xml, 'application/xml'),
     ]);
-    expect([a.status, b.status]).toEqual([202, 202]);
+    // One is the new payment (202 ACTC); the other a resend answered with the payment's current
+    // status: 202 while it is in flight, 200 ACSC if it settled in between.
+    expect([a.status, b.status]).toContain(202);
+    expect([200, 202]).toEqual(expect.arrayContaining([a.status, b.status]));
     expect(a.headers.location).toBe(b.headers.location);
+
+    // Once settled, a resend is answered 200 ACSC (never ACTC again).
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const late = await client.submitPayment(xml, 'application/xml');
+    expect(late.status).toBe(200);
+    expect(late.headers.location).toBe(a.headers.location);
+    expect(txStatus(parsePacs002Xml(late.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'ACSC',
+      e2e: 'Scenario01EtoEId001',
+    });
 
     const changed = xml.replace('>51.74<', '>51.75<');
     expect(changed).not.toBe(xml);
@@ -137,6 +150,23 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'RJCT',
       reason: 'DUPL',
+    });
+  });
+
+  it('answers a resend of a payment rejected at settlement with 200 RJCT and its reason', async () => {
+    const client = await partnerFor(['011104238']);
+    // Scenario 1 from a debtor account the ledger does not hold: accepted, then refused AC02.
+    const xml = fixture(FEDNOW_SCENARIO1).replace('<Id>0031234567</Id>', `<Id>9${Date.now()}</Id>`);
+    const first = await client.submitPayment(xml, 'application/xml');
+    expect(first.status).toBe(202);
+    expect(txStatus(parsePacs002Xml(first.body).FIToFIPmtStsRpt).status).toBe('ACTC');
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'RJCT');
+    const again = await client.submitPayment(xml, 'application/xml');
+    expect(again.status).toBe(200);
+    expect(again.headers.location).toBe(first.headers.location);
+    expect(txStatus(parsePacs002Xml(again.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'AC02',
     });
   });
 
@@ -157,13 +187,15 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(JSON.parse(res.body).error.code).toBe('FF01');
   });
 
-  it('answers a pacs.028 status request with the pacs.002 of the payment', async () => {
+  it('answers a pacs.028 status request with the pacs.002 of the payment every reference names', async () => {
     const client = await partnerFor(['011104238']);
     expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
     await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    // Scenario 5's request, naming Scenario 1's message: MsgId, CreDtTm, InstrId, EndToEndId, UETR.
     const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
-      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
-      .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, '');
+      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
+      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
+      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001');
     const res = await client.request('POST', '/payments/status-requests', {
       body: request,
       contentType: 'application/xml',
@@ -173,5 +205,26 @@ describe('ISO 20022 intake (local stack)', () => {
       status: 'ACSC',
       e2e: 'Scenario01EtoEId001',
     });
+  });
+
+  it("answers the Fed's own Scenario 5 pacs.028 (Scenario 1's UETR, a MsgId / EndToEndId never sent) with 404, never Scenario 1's ACSC", async () => {
+    const client = await partnerFor(['011104238']);
+    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const asIs = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml');
+    // Only one reference wrong is enough: here the OrgnlCreDtTm.
+    const wrongTime = asIs
+      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
+      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
+      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
+      .replace('<OrgnlCreDtTm>2023-06-04T10:55:26-04:00', '<OrgnlCreDtTm>2023-06-04T10:55:27-04:00');
+    for (const body of [asIs, wrongTime]) {
+      const res = await client.request('POST', '/payments/status-requests', {
+        body,
+        contentType: 'application/xml',
+      });
+      expect(res.status).toBe(404);
+      expect(res.body).not.toContain('ACSC');
+    }
   });
 });

@@ -8,7 +8,12 @@ import type { LocalStack } from '../../local/stack';
 import { DynamoProbeStore } from '../../shared/release/dynamo-probe-store';
 import { InProcessInvoker, type InProcessFunction } from '../../shared/release/in-process-invoker';
 import { PROBED_FUNCTIONS, type ProbedFunction } from '../../shared/release/ports';
-import { PROBE_ACCOUNTS, PROBE_PARTNER, isProbeAccount } from '../../shared/release/probe-identity';
+import {
+  PROBE_ACCOUNTS,
+  PROBE_EQUITY_ACCOUNT,
+  PROBE_PARTNER,
+  isProbeAccount,
+} from '../../shared/release/probe-identity';
 import { checkSteadyState, type SteadyStateReport } from '../../shared/release/steady-state';
 import { openAccount, testAdapters, testConfig, uniqueAccount } from '../support/adapters';
 import { startTestStack } from '../support/local-stack';
@@ -109,6 +114,34 @@ async function journalLinesOf(
   return lines;
 }
 
+/**
+ * The probe's part of the ledger (every `PROBE:` account, its equity account included): its
+ * balances and the sum of each account's journal lines (a scan: DynamoDB Local only).
+ */
+async function probeLedger(): Promise<{ balances: Map<string, number>; journal: Map<string, number> }> {
+  const balances = new Map<string, number>();
+  const journal = new Map<string, number>();
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await adapters.clients.documents.send(
+      new ScanCommand({
+        TableName: testConfig().tables.ledger,
+        ExclusiveStartKey: startKey,
+        FilterExpression: 'begins_with(pk, :probe)',
+        ExpressionAttributeValues: { ':probe': 'ACCT#PROBE:' },
+        ConsistentRead: true,
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const id = String(item.accountId);
+      if (item.type === 'ACCOUNT') balances.set(id, Number(item.balanceMinor));
+      if (item.type === 'ENTRY') journal.set(id, (journal.get(id) ?? 0) + Number(item.amountMinor));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return { balances, journal };
+}
+
 const everyFunction = PROBED_FUNCTIONS.map((fn) => ({ fn, version: '$LATEST' }));
 
 function failed(report: SteadyStateReport) {
@@ -157,6 +190,14 @@ describe('pre-traffic steady-state check on the local stack', () => {
     expect(lines).toHaveLength(4);
     expect(lines.every((line) => isProbeAccount(line.accountId))).toBe(true);
     expect(lines.reduce((sum, line) => sum + line.amountMinor, 0)).toBe(0);
+
+    // The probe created no money: its accounts were funded from its equity account by journaled
+    // transfers, so its part of the ledger sums to zero and every balance is its journal's sum.
+    const probe = await probeLedger();
+    expect(probe.balances.get(PROBE_EQUITY_ACCOUNT)).toBeLessThan(0);
+    expect([...probe.balances.values()].reduce((a, b) => a + b, 0)).toBe(0);
+    for (const [accountId, balance] of probe.balances)
+      expect([accountId, balance]).toEqual([accountId, probe.journal.get(accountId) ?? 0]);
   });
 
   it('fails a build whose settlement is broken (TransactWriteItems fails), closing its probe payment, touching no real account', async () => {

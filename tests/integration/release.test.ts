@@ -345,4 +345,52 @@ describe.each(STAGES)('stage %s: blue/green releases', (stage) => {
     ).toBe(true);
     expect(JSON.stringify(statements)).not.toContain('sqs:');
   });
+
+  it("limits the pre-traffic hook's DynamoDB access to probe keys, with the LeadingKeys condition on every table statement", () => {
+    const statements = statementsOf(resource(stage, 'PreTrafficHookRole'));
+    const dynamo = statements.filter((s) => s.Action.some((a) => a.startsWith('dynamodb:')));
+    const byTable = (table: string) => dynamo.filter((s) => JSON.stringify(s.Resource).includes(table));
+    // The ledger: probe accounts (PROBE:<name> and PROBE:equity) only, and only the calls the
+    // funding transfers and probe reads make (TransactWriteItems is authorised per item as
+    // UpdateItem / PutItem, each item's key checked against the condition).
+    expect(byTable('LedgerTable')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+        Resource: [{ 'Fn::GetAtt': ['LedgerTable', 'Arn'] }],
+        Condition: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['ACCT#PROBE:*'] } },
+      },
+    ]);
+    // The partners table: the probe partner's profile and its per-run keys, written only.
+    expect(byTable('PartnersTable')).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['dynamodb:PutItem'],
+        Resource: [{ 'Fn::GetAtt': ['PartnersTable', 'Arn'] }],
+        Condition: {
+          'ForAllValues:StringLike': {
+            'dynamodb:LeadingKeys': ['PARTNER#release-probe', 'KEY#release-probe-*'],
+          },
+        },
+      },
+    ]);
+    // Payments: payment ids are UUIDs (PAY#* cannot be narrowed); the EndToEndId keys are the probe's.
+    expect(byTable('PaymentsTable')).toEqual([
+      expect.objectContaining({
+        Condition: {
+          'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['PAY#*', 'E2E#release-probe#*'] },
+        },
+      }),
+    ]);
+    // Nothing that reads or writes without naming a partition key (Scan, batch calls, PartiQL).
+    const actions = dynamo.flatMap((s) => s.Action);
+    for (const action of actions) expect(action).toMatch(/^dynamodb:(GetItem|PutItem|UpdateItem|Query)$/);
+    // Every DynamoDB statement is conditioned, and on LeadingKeys.
+    for (const statement of dynamo)
+      expect(
+        Object.keys(
+          (statement.Condition as Record<string, Record<string, unknown>>)['ForAllValues:StringLike'] ?? {},
+        ),
+      ).toEqual(['dynamodb:LeadingKeys']);
+  });
 });

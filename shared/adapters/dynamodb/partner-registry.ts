@@ -3,7 +3,7 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import * as z from 'zod/mini';
 import type { PartnerKey, PartnerKeyResolver } from '../../auth/ports';
 import { InternalError } from '../../domain/errors';
-import type { Partner } from '../../domain/partner';
+import { assertRegistrablePartner, type Partner } from '../../domain/partner';
 import type { SecretSource } from '../secrets/secret-source';
 import { rethrowAws } from './errors';
 
@@ -61,8 +61,13 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
     return this.cached(this.partners, partnerId, () => this.loadPartner(partnerId));
   }
 
-  /** Registers a partner profile (seeding, onboarding scripts and tests). */
+  /**
+   * Registers a partner profile (seeding, onboarding scripts and tests). Refuses a profile whose
+   * agent ids are not routing numbers or BICs, or that claims the release probe's `PROBE`
+   * (domain/partner.ts assertRegistrablePartner): nothing is written then.
+   */
   async putPartner(partner: Partner): Promise<void> {
+    assertRegistrablePartner(partner);
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,

@@ -1,0 +1,142 @@
+import type { Partner } from '../domain/partner';
+import type { Payment } from '../domain/payment';
+import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../iso20022';
+import { FEDNOW_SCENARIO1, fixture } from '../iso20022/__fixtures__';
+import { submitPacs008 } from './iso-submit';
+
+const PARTNER: Partner = {
+  partnerId: 'bank-a',
+  name: 'Bank A',
+  status: 'ACTIVE',
+  agentIds: ['011104238'],
+  currencies: ['USD'],
+};
+const XML = fixture(FEDNOW_SCENARIO1);
+
+function setup() {
+  const store = new FakePaymentStore();
+  const queue = new FakeQueue();
+  const clock = new FakeClock(Date.parse('2023-06-04T14:55:27.000Z'));
+  const deps = { store, queue, clock, slaSeconds: 20 };
+  const send = (body: string, contentType = 'application/xml') =>
+    submitPacs008({ body: Buffer.from(body), contentType, partner: PARTNER }, deps);
+  return { store, queue, clock, send };
+}
+
+function node(value: IsoNode | undefined, ...path: string[]): IsoNode | undefined {
+  let current = value;
+  for (const key of path) {
+    if (current === undefined || typeof current === 'string' || Array.isArray(current)) return undefined;
+    current = (current as Record<string, IsoNode>)[key];
+  }
+  return current;
+}
+
+function statusOf(xml: string) {
+  const tx = node(parsePacs002Xml(xml).FIToFIPmtStsRpt, 'TxInfAndSts');
+  return {
+    status: node(tx, 'TxSts'),
+    reason: node(tx, 'StsRsnInf', 'Rsn', 'Cd'),
+    msgId: node(tx, 'OrgnlGrpInf', 'OrgnlMsgId'),
+    e2e: node(tx, 'OrgnlEndToEndId'),
+    settled: node(tx, 'FctvIntrBkSttlmDt', 'Dt'),
+  };
+}
+
+function overwrite(store: FakePaymentStore, paymentId: string, change: Partial<Payment>) {
+  const p = store.payments.get(paymentId);
+  if (!p) throw new Error('no such payment');
+  store.payments.set(paymentId, { ...p, ...change, version: p.version + 1 });
+}
+
+describe('submitPacs008: a resent pacs.008 answers the payment current status', () => {
+  it('answers a new payment 202 ACTC, and its resend while in flight 202 ACSP (accepted, on the queue)', async () => {
+    const { send } = setup();
+    const first = await send(XML);
+    expect(first).toMatchObject({ httpStatus: 202, duplicate: false });
+    expect(statusOf(first.body).status).toBe('ACTC');
+
+    const again = await send(XML);
+    expect(again).toMatchObject({ httpStatus: 202, duplicate: true });
+    expect(statusOf(again.body)).toMatchObject({ status: 'ACSP', e2e: 'Scenario01EtoEId001' });
+    expect(again.payment?.paymentId).toBe(first.payment?.paymentId);
+  });
+
+  it('answers the resend of a settled payment 200 ACSC with its settlement date', async () => {
+    const { send, store } = setup();
+    const first = await send(XML);
+    const id = first.payment?.paymentId ?? '';
+    overwrite(store, id, { status: 'SETTLED', settledAt: '2023-06-04T14:55:28.000Z' });
+
+    const again = await send(XML);
+    expect(again).toMatchObject({ httpStatus: 200, duplicate: true });
+    expect(statusOf(again.body)).toMatchObject({ status: 'ACSC', settled: '2023-06-04' });
+  });
+
+  it('answers the resend of a payment rejected since (deadline sweep AB05) 200 RJCT with its reason, enqueueing nothing', async () => {
+    const { send, store, queue, clock } = setup();
+    const first = await send(XML);
+    const id = first.payment?.paymentId ?? '';
+    clock.advance(60_000);
+    await store.reject(
+      id,
+      { code: 'AB05', message: 'not settled before its deadline' },
+      new Date(clock.now()).toISOString(),
+    );
+    const queued = queue.messages.length;
+
+    const again = await send(XML);
+    expect(again).toMatchObject({ httpStatus: 200, duplicate: true });
+    expect(statusOf(again.body)).toMatchObject({ status: 'RJCT', reason: 'AB05' });
+    expect(queue.messages).toHaveLength(queued);
+  });
+
+  it('completes a payment left RECEIVED (its enqueue failed) on resend and answers it 202 ACSP', async () => {
+    const { send, queue, store } = setup();
+    queue.failNext.push(Object.assign(new Error('SQS down'), { name: 'ServiceUnavailable' }));
+    await expect(send(XML)).rejects.toThrow('SQS down');
+    expect([...store.payments.values()].map((p) => p.status)).toEqual(['RECEIVED']);
+
+    const again = await send(XML);
+    expect(again).toMatchObject({ httpStatus: 202, duplicate: true });
+    expect(statusOf(again.body).status).toBe('ACSP');
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('answers about the message received: a resend under a fresh MsgId is correlated to that MsgId', async () => {
+    const { send, store } = setup();
+    const first = await send(XML);
+    overwrite(store, first.payment?.paymentId ?? '', {
+      status: 'SETTLED',
+      settledAt: '2023-06-04T14:55:28.000Z',
+    });
+    const fresh = XML.replaceAll('20230604011104238Sc01Step1MsgId', '20230604011104238Sc01Step1Resend');
+    const again = await send(fresh);
+    expect(again).toMatchObject({ httpStatus: 200, duplicate: true });
+    expect(statusOf(again.body)).toMatchObject({ status: 'ACSC', msgId: '20230604011104238Sc01Step1Resend' });
+  });
+
+  it('answers a JSON resend in JSON, with the same status rules', async () => {
+    const { send, store } = setup();
+    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(XML)));
+    const first = await send(json, 'application/json');
+    await store.reject(
+      first.payment?.paymentId ?? '',
+      { code: 'AM04', message: 'insufficient funds' },
+      '2023-06-04T14:55:28.000Z',
+    );
+    const again = await send(json, 'application/json');
+    expect(again).toMatchObject({ httpStatus: 200, contentType: expect.stringContaining('json') });
+    const tx = JSON.parse(again.body).FIToFIPmtStsRpt.TxInfAndSts;
+    expect(tx).toMatchObject({ TxSts: 'RJCT', StsRsnInf: { Rsn: { Cd: 'AM04' } } });
+  });
+
+  it('still refuses the same references with other content as 409 RJCT DUPL', async () => {
+    const { send } = setup();
+    await send(XML);
+    const changed = await send(XML.replace('>51.74<', '>51.75<'));
+    expect(changed).toMatchObject({ httpStatus: 409, reasonCode: 'DUPL' });
+    expect(statusOf(changed.body)).toMatchObject({ status: 'RJCT', reason: 'DUPL' });
+  });
+});
