@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../domain/errors';
+import { parseJsonStrict } from '../json/strict-json';
 
 /** Largest request body accepted by partner routes (a pacs.008 is a few KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -24,7 +25,10 @@ export function mediaType(value: string | undefined): string | undefined {
   return type ? type : undefined;
 }
 
-/** Parses a JSON request body, refusing wrong media types, oversize and malformed JSON. */
+/**
+ * Parses a JSON request body, refusing wrong media types, oversize and malformed JSON (duplicate
+ * member names included).
+ */
 export function readJsonBody(body: Buffer, contentType: string | undefined): unknown {
   if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
   const type = mediaType(contentType);
@@ -32,9 +36,5 @@ export function readJsonBody(body: Buffer, contentType: string | undefined): unk
     throw new UnsupportedMediaTypeError(`unsupported content type '${type}': use application/json`);
   }
   if (body.length === 0) throw new MalformedRequestError('request body is empty');
-  try {
-    return JSON.parse(body.toString('utf8')) as unknown;
-  } catch {
-    throw new MalformedRequestError('request body is not valid JSON');
-  }
+  return parseJsonStrict(body.toString('utf8'));
 }
