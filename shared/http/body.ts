@@ -26,8 +26,25 @@ export function mediaType(value: string | undefined): string | undefined {
 }
 
 /**
- * Parses a JSON request body, refusing wrong media types, oversize and malformed JSON (duplicate
- * member names included).
+ * The `charset` parameter of a Content-Type, lower-cased and unquoted, or undefined when absent:
+ * `application/json; charset="UTF-8"` -> `utf-8`.
+ */
+export function charsetOf(value: string | undefined): string | undefined {
+  for (const param of (value ?? '').split(';').slice(1)) {
+    const eq = param.indexOf('=');
+    if (eq < 0 || param.slice(0, eq).trim().toLowerCase() !== 'charset') continue;
+    return param
+      .slice(eq + 1)
+      .trim()
+      .replace(/^"(.*)"$/, '$1')
+      .toLowerCase();
+  }
+  return undefined;
+}
+
+/**
+ * Parses a JSON request body, refusing oversize (413), wrong media types or a charset other than
+ * UTF-8 (415), and invalid UTF-8, malformed JSON or a duplicate member name (400 FF01).
  */
 export function readJsonBody(body: Buffer, contentType: string | undefined): unknown {
   if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
@@ -35,6 +52,19 @@ export function readJsonBody(body: Buffer, contentType: string | undefined): unk
   if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) {
     throw new UnsupportedMediaTypeError(`unsupported content type '${type}': use application/json`);
   }
+  const charset = charsetOf(contentType);
+  if (charset !== undefined && charset !== 'utf-8') {
+    throw new UnsupportedMediaTypeError(
+      `charset '${charset.slice(0, 20)}' is not supported: send application/json in UTF-8`,
+    );
+  }
   if (body.length === 0) throw new MalformedRequestError('request body is empty');
-  return parseJsonStrict(body.toString('utf8'));
+  let text: string;
+  try {
+    // Strict: invalid byte sequences are refused, not replaced by U+FFFD (a BOM is dropped).
+    text = new TextDecoder('utf-8', { fatal: true }).decode(body);
+  } catch (cause) {
+    throw new MalformedRequestError('request body is not valid UTF-8', { cause });
+  }
+  return parseJsonStrict(text);
 }
