@@ -68,17 +68,23 @@ export async function seedWorld(
       if (secretsFile === undefined) throw new Error('hmac-sha256 partners need the in-process stack');
       const secret = randomBytes(32).toString('base64url');
       secrets[`${target.secretPrefix}${partner.keyId}`] = secret;
-      await registry.putKey({
-        keyId: partner.keyId,
-        partnerId: partner.partnerId,
-        alg,
-        status: 'ACTIVE',
-        secretName: partner.keyId,
-      });
       keys.push({ keyId: partner.keyId, alg, secret });
     }
   }
+  // An HMAC key is registered only once its secret is stored (putKey checks it): secrets first.
   if (secretsFile !== undefined && Object.keys(secrets).length > 0) addSecrets(secretsFile, secrets);
+  for (const key of keys) {
+    if (key.alg !== 'hmac-sha256') continue;
+    const partner = world.partners.find((p) => p.keyId === key.keyId);
+    if (partner === undefined) continue;
+    await registry.putKey({
+      keyId: key.keyId,
+      partnerId: partner.partnerId,
+      alg: 'hmac-sha256',
+      status: 'ACTIVE',
+      secretName: key.keyId,
+    });
+  }
 
   const ledger = new DynamoLedger(target.documents, {
     payments: target.tables.payments,

@@ -1,5 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { assertHmacSecretStrength, KeyMaterialError, MIN_HMAC_SECRET_BYTES } from '../../auth/algorithms';
+import { ConfigError } from '../../domain/errors';
 import { DynamoPartnerRegistry } from './partner-registry';
 
 /** A DocumentClient stand-in that serves Get/Put from a map and counts every read. */
@@ -138,5 +140,56 @@ describe('DynamoPartnerRegistry.putKey', () => {
       }),
     ).rejects.toThrow('is not 1-64 characters');
     expect(table.items.size).toBe(0);
+  });
+});
+
+describe('DynamoPartnerRegistry.putKey for hmac-sha256', () => {
+  function withSecrets(values: Record<string, string>) {
+    const table = new CountingTable();
+    const registry = new DynamoPartnerRegistry(
+      table.client,
+      'partners',
+      { get: async (name) => values[name] },
+      { cacheSeconds: 60, secretPrefix: 'rtp/' },
+    );
+    return { table, registry };
+  }
+  const hmacKey = (secretName: string) =>
+    ({ keyId: 'p1-hmac-1', partnerId: 'p1', alg: 'hmac-sha256', status: 'ACTIVE', secretName }) as const;
+
+  it('refuses a secret shorter than 32 bytes with a clear error, and writes nothing', async () => {
+    const { table, registry } = withSecrets({
+      'rtp/short': randomBytes(31).toString('base64url'),
+      'rtp/word': 'password',
+    });
+    await expect(registry.putKey(hmacKey('short'))).rejects.toThrow(
+      'hmac key p1-hmac-1 refused: hmac-sha256 secret is 31 bytes: at least 32 random bytes are required',
+    );
+    await expect(registry.putKey(hmacKey('word'))).rejects.toThrow(ConfigError);
+    expect(table.items.size).toBe(0);
+  });
+
+  it('refuses a key whose secret is not stored yet, or that names none', async () => {
+    const { registry } = withSecrets({});
+    await expect(registry.putKey(hmacKey('missing'))).rejects.toThrow('secret rtp/missing is not stored');
+    await expect(
+      registry.putKey({ keyId: 'p1-hmac-1', partnerId: 'p1', alg: 'hmac-sha256', status: 'ACTIVE' }),
+    ).rejects.toThrow('names no secret');
+  });
+
+  it('registers a 32-byte secret, and retires a key without reading its secret', async () => {
+    const { table, registry } = withSecrets({ 'rtp/ok': randomBytes(32).toString('base64url') });
+    await registry.putKey(hmacKey('ok'));
+    await registry.putKey({ ...hmacKey('deleted-already'), status: 'RETIRED' });
+    expect(table.items.size).toBe(1);
+  });
+});
+
+describe('assertHmacSecretStrength', () => {
+  it('accepts 32 bytes or more and refuses fewer', () => {
+    expect(() => assertHmacSecretStrength(Buffer.alloc(MIN_HMAC_SECRET_BYTES))).not.toThrow();
+    expect(() => assertHmacSecretStrength(Buffer.alloc(64))).not.toThrow();
+    expect(() => assertHmacSecretStrength(Buffer.alloc(0))).toThrow(KeyMaterialError);
+    expect(() => assertHmacSecretStrength(Buffer.alloc(16))).toThrow('16 bytes');
   });
 });

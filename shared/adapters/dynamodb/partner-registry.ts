@@ -1,6 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { assertHmacSecretStrength } from '../../auth/algorithms';
 import { isWellFormedKeyId } from '../../auth/key-id';
 import type { PartnerKey, PartnerKeyResolver } from '../../auth/ports';
 import { ConfigError, InternalError } from '../../domain/errors';
@@ -14,7 +15,8 @@ import { rethrowAws } from './errors';
  *   pk = PARTNER#<partnerId>  sk = PROFILE   name, status, agentIds, limits
  *   pk = KEY#<keyId>          sk = KEY       partnerId, alg, status, publicKeyPem | secretName
  *
- * HMAC secrets are never stored here: the key item names the Secrets Manager secret.
+ * HMAC secrets are never stored here: the key item names the Secrets Manager secret, which must
+ * exist and hold at least 32 bytes (base64url) when the key is registered.
  * Ed25519 keys are public keys: the platform holds nothing that could forge a partner request.
  * Lookups are cached in memory for `cacheSeconds` (disabling a partner takes effect within it),
  * unknown ids for a shorter time, in LRU caches of bounded size; a malformed key id is never
@@ -116,6 +118,7 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
     if (!isWellFormedKeyId(key.keyId)) {
       throw new ConfigError(`key id '${key.keyId.slice(0, 80)}' is not 1-64 characters of [A-Za-z0-9._-]`);
     }
+    if (key.alg === 'hmac-sha256' && key.status === 'ACTIVE') await this.checkHmacSecret(key);
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -123,6 +126,25 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
       }),
     );
     this.keys.delete(key.keyId);
+  }
+
+  /**
+   * An active HMAC key is registered only once its secret is in the secret store, and only if that
+   * secret has at least MIN_HMAC_SECRET_BYTES bytes (a short secret makes forgeable signatures).
+   */
+  private async checkHmacSecret(key: PartnerKeyRecord): Promise<void> {
+    if (!key.secretName) throw new ConfigError(`hmac key ${key.keyId} names no secret`);
+    const name = `${this.options.secretPrefix}${key.secretName}`;
+    const value = await this.secrets.get(name);
+    if (value === undefined) {
+      throw new ConfigError(`hmac key ${key.keyId}: secret ${name} is not stored; store it before the key`);
+    }
+    try {
+      assertHmacSecretStrength(Buffer.from(value, 'base64url'));
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ConfigError(`hmac key ${key.keyId} refused: ${reason}`, { cause });
+    }
   }
 
   private async loadPartner(partnerId: string): Promise<Partner | undefined> {
