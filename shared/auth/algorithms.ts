@@ -19,6 +19,21 @@ export class KeyMaterialError extends Error {
   }
 }
 
+/**
+ * Shortest HMAC secret a partner key may be registered with: the SHA-256 output length (RFC 2104
+ * §3 advises keys no shorter than the hash output; shorter ones weaken the MAC).
+ */
+export const MIN_HMAC_SECRET_BYTES = 32;
+
+/** Throws KeyMaterialError when an HMAC secret to register is shorter than MIN_HMAC_SECRET_BYTES. */
+export function assertHmacSecretStrength(secret: Uint8Array): void {
+  if (secret.length < MIN_HMAC_SECRET_BYTES) {
+    throw new KeyMaterialError(
+      `hmac-sha256 secret is ${secret.length} bytes: at least ${MIN_HMAC_SECRET_BYTES} random bytes are required`,
+    );
+  }
+}
+
 export function isSignatureAlgorithm(value: unknown): value is SignatureAlgorithm {
   return value === 'hmac-sha256' || value === 'ed25519';
 }

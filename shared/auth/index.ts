@@ -1,7 +1,9 @@
 export {
+  assertHmacSecretStrength,
   constantTimeEqual,
   isSignatureAlgorithm,
   KeyMaterialError,
+  MIN_HMAC_SECRET_BYTES,
   SIGNATURE_ALGORITHMS,
   signBytes,
   verifyBytes,

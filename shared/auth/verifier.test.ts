@@ -217,6 +217,27 @@ describe('createRequestVerifier', () => {
       );
     });
 
+    it.each([
+      ['65 characters', 'k'.repeat(65)],
+      ['a space', 'partner 1'],
+      ['a slash', 'partner/1'],
+      ['a colon', 'KEY#x:y'],
+      ['a percent sign', 'a%00b'],
+      ['a quote mark', "o'brien"],
+    ])('unknown_key, with no key lookup, for a malformed keyid (%s)', async (_what, keyId) => {
+      const h = harness();
+      await expect(reason(h.verifier(h.sign({ body: BODY }, { keyId })))).resolves.toBe('unknown_key');
+      expect(h.lookups).toEqual([]);
+    });
+
+    it('looks a well-formed keyid up (64 characters of [A-Za-z0-9._-])', async () => {
+      const h = harness();
+      const keyId = `${'a'.repeat(30)}.Z_9-${'b'.repeat(29)}`;
+      expect(keyId).toHaveLength(64);
+      await expect(reason(h.verifier(h.sign({ body: BODY }, { keyId })))).resolves.toBe('unknown_key');
+      expect(h.lookups).toEqual([keyId]);
+    });
+
     it('bad_signature: signature bytes altered, or signed with another secret', async () => {
       const h = harness();
       const req = h.sign({ body: BODY });

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { AuthenticationError, ConfigError, ForbiddenError, InternalError } from '../domain/errors';
 import { isSignatureAlgorithm, KeyMaterialError, type SignatureAlgorithm, verifyBytes } from './algorithms';
 import { verifyContentDigest } from './content-digest';
+import { isWellFormedKeyId } from './key-id';
 import type { NonceStore, PartnerKey, PartnerKeyResolver } from './ports';
 import { createSignatureBase, parseTargetUri, SignatureBaseError } from './signature-base';
 import {
@@ -312,6 +313,8 @@ export function createRequestVerifier(deps: VerifierDeps): RequestVerifier {
     checkTime(params, Math.floor(deps.now() / 1000), policy);
     checkDigest(req);
 
+    // A key id this service could never have issued is refused like an unknown one, unlooked-up.
+    if (!isWellFormedKeyId(params.keyId)) fail('unknown_key', 'unknown keyid');
     const key = await deps.keys.resolve(params.keyId);
     if (key === undefined) fail('unknown_key', 'unknown keyid');
     // §3.2 step 6: the alg parameter must match the algorithm the key is registered for.

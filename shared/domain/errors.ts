@@ -150,3 +150,20 @@ export class ConfigError extends AppError {
   readonly expose = false;
   readonly code = 'CONFIG';
 }
+
+/**
+ * The queue refused a message for good (e.g. SQS InvalidMessageContents, or another non-transient
+ * 4xx client error): resending the same message can never succeed, unlike a TransientError.
+ * `awsErrorName` is the refusing service's exception name. A caller (submit) decides the outcome;
+ * left unhandled it is an unexposed 500.
+ */
+export class PermanentEnqueueError extends AppError {
+  readonly httpStatus = 500;
+  readonly expose = false;
+  readonly code = 'ENQUEUE_REFUSED';
+  readonly awsErrorName: string;
+  constructor(message: string, awsErrorName: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.awsErrorName = awsErrorName;
+  }
+}

@@ -1,5 +1,6 @@
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction, USD } from '../testing/builders';
+import { TransientError } from './errors';
 import { settlePayment } from './settle';
 import { submitPayment } from './submit';
 import { sweepPastDeadline } from './sweep';
@@ -51,5 +52,58 @@ describe('sweepPastDeadline', () => {
     expect((await store.get(settled.paymentId))?.status).toBe('SETTLED');
     expect((await store.get(later.paymentId))?.status).toBe('ACCEPTED');
     expect((await sweepPastDeadline({ store, clock }, { limit: 10 })).rejected).toEqual([]);
+  });
+});
+
+/** The in-memory store, except that rejecting the chosen payments throws. */
+class StoreFailingFor extends FakePaymentStore {
+  readonly failing = new Set<string>();
+  override async reject(
+    ...args: Parameters<FakePaymentStore['reject']>
+  ): ReturnType<FakePaymentStore['reject']> {
+    if (this.failing.has(args[0])) throw new TransientError('payment store: ThrottlingException');
+    return super.reject(...args);
+  }
+}
+
+describe('sweepPastDeadline with a failing item', () => {
+  it('counts the failure, goes on with the rest, and retries the failed one on the next pass', async () => {
+    const store = new StoreFailingFor();
+    const clock = new FakeClock();
+    const deps = { store, queue: new FakeQueue(), clock, slaSeconds: 15 };
+    const ids: string[] = [];
+    for (let i = 0; i < 5; i++) ids.push((await submitPayment(instruction(), deps)).payment.paymentId);
+    clock.advance(15_001);
+    const [first, , broken, , last] = ids;
+    store.failing.add(broken!);
+
+    const result = await sweepPastDeadline({ store, clock }, { limit: 10 });
+    expect(result.found).toBe(5);
+    expect(result.rejected.sort()).toEqual(ids.filter((id) => id !== broken).sort());
+    expect(result.failed).toEqual([
+      { paymentId: broken, errorName: 'TransientError', error: expect.any(TransientError) },
+    ]);
+    expect((await store.get(first!))?.status).toBe('REJECTED');
+    expect((await store.get(last!))?.status).toBe('REJECTED');
+    expect((await store.get(broken!))?.status).toBe('ACCEPTED');
+
+    store.failing.clear();
+    const next = await sweepPastDeadline({ store, clock }, { limit: 10 });
+    expect([next.rejected, next.failed]).toEqual([[broken], []]);
+  });
+
+  it('reports a non-Error throw too', async () => {
+    const store = new FakePaymentStore();
+    const clock = new FakeClock();
+    await submitPayment(instruction(), { store, queue: new FakeQueue(), clock, slaSeconds: 15 });
+    clock.advance(15_001);
+    const throwing = Object.assign(Object.create(store) as FakePaymentStore, {
+      reject: async () => {
+        throw 'not an error';
+      },
+    });
+    const result = await sweepPastDeadline({ store: throwing, clock }, { limit: 10 });
+    expect(result.failed.map((f) => f.errorName)).toEqual(['string']);
+    expect(result.rejected).toEqual([]);
   });
 });

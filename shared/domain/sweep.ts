@@ -6,10 +6,19 @@ export const SWEEP_REJECTION: Rejection = {
   message: 'payment was not settled before its deadline (timed out in the pipeline)',
 };
 
+export interface SweepFailure {
+  readonly paymentId: string;
+  /** The error's class name (`TransientError`, `InternalError`, ...): never its data. */
+  readonly errorName: string;
+  readonly error: unknown;
+}
+
 export interface SweepResult {
   readonly found: number;
   /** Rejected by this sweep (the settler did not get there first). */
   readonly rejected: string[];
+  /** Payments whose reject threw: the pass went on with the others; the next pass retries them. */
+  readonly failed: SweepFailure[];
 }
 
 /**
@@ -20,6 +29,10 @@ export interface SweepResult {
  * The reject is conditional on the payment still being open AND past its deadline, and the
  * settle transaction is conditional on the payment being open AND before its deadline: of a
  * sweeper and a settler racing for one payment, exactly one wins.
+ *
+ * One payment whose reject throws (throttling, a corrupt item, a bug) does not end the pass: it
+ * is reported in `failed` (id and error name only) and the rest are still swept. It stays open
+ * and past its deadline, so the next pass tries it again. Only the query itself failing throws.
  */
 export async function sweepPastDeadline(
   deps: { readonly store: PaymentStore; readonly clock: Clock },
@@ -29,9 +42,14 @@ export async function sweepPastDeadline(
   const ids = await deps.store.findPastDeadline(now, options.limit);
   const at = new Date(now).toISOString();
   const rejected: string[] = [];
+  const failed: SweepFailure[] = [];
   for (const paymentId of ids) {
-    const outcome = await deps.store.reject(paymentId, SWEEP_REJECTION, at, { onlyIfPastDeadline: true });
-    if (outcome.applied) rejected.push(paymentId);
+    try {
+      const outcome = await deps.store.reject(paymentId, SWEEP_REJECTION, at, { onlyIfPastDeadline: true });
+      if (outcome.applied) rejected.push(paymentId);
+    } catch (error) {
+      failed.push({ paymentId, errorName: error instanceof Error ? error.name : typeof error, error });
+    }
   }
-  return { found: ids.length, rejected };
+  return { found: ids.length, rejected, failed };
 }

@@ -53,4 +53,18 @@ describe('parsePaymentMessage', () => {
       parsePaymentMessage({ body: fednowXml, contentType: 'application/xml', limits: { maxBytes: 1024 } }),
     ).toThrow(PayloadTooLargeError);
   });
+
+  it('refuses a JSON form that repeats a member name, naming it (JSON.parse would keep the last)', () => {
+    const xml = parsePaymentMessage({ body: fednowXml, contentType: 'application/xml' });
+    const text = JSON.stringify(toPacs008Json(xml));
+    // Repeat the first member of the GrpHdr object with another value.
+    const doubled = text.replace('"GrpHdr":{"MsgId":', '"GrpHdr":{"MsgId":"forged","MsgId":');
+    expect(doubled).not.toBe(text);
+    expect(() => parsePaymentMessage({ body: doubled, contentType: 'application/json' })).toThrow(
+      "duplicate key 'MsgId'",
+    );
+    expect(() => parsePaymentMessage({ body: doubled, contentType: 'application/json' })).toThrow(
+      MalformedRequestError,
+    );
+  });
 });

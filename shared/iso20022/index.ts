@@ -1,4 +1,5 @@
-import { MalformedRequestError, UnsupportedMediaTypeError } from '../domain/errors';
+import { UnsupportedMediaTypeError } from '../domain/errors';
+import { parseJsonStrict } from '../json/strict-json';
 import { inferRail, parsePacs008Json, parsePacs008Xml, type ParsedPacs008 } from './pacs008';
 import type { Rail } from './rails';
 import { DEFAULT_MAX_BYTES, decodeBody, type XmlLimits } from './xml';
@@ -73,13 +74,7 @@ export function parsePaymentMessage(input: PaymentMessageInput): ParsedPaymentMe
     parsed = parsePacs008Xml(input.body, input.limits);
   } else {
     const text = decodeBody(input.body, input.limits?.maxBytes ?? DEFAULT_MAX_BYTES);
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (cause) {
-      throw new MalformedRequestError('body is not valid JSON', { cause });
-    }
-    parsed = parsePacs008Json(json, input.limits);
+    parsed = parsePacs008Json(parseJsonStrict(text), input.limits);
   }
   return { ...parsed, rail: inferRail(parsed) };
 }

@@ -147,6 +147,14 @@ describe('pipeline metrics (EMF)', () => {
     );
   });
 
+  it('sweeper failures: counted per invocation, zero included', () => {
+    h.api.sweepFailures(0);
+    h.api.sweepFailures(2);
+    expect(h.flush()).toEqual([
+      expect.objectContaining({ name: 'SweepFailures', dimensions: base, values: [0, 2] }),
+    ]);
+  });
+
   it('sweeper time-outs: timed out, rejected AB05 and SLA breaches; zero still reports PaymentsTimedOut', () => {
     h.api.paymentsTimedOut(0);
     h.api.paymentsTimedOut(3);

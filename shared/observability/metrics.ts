@@ -39,6 +39,8 @@ export const MetricNames = {
   DlqArrivals: 'DlqArrivals',
   /** Payments the deadline sweeper rejected (AB05), per sweeper invocation (0 included). */
   PaymentsTimedOut: 'PaymentsTimedOut',
+  /** Payments past their deadline the sweeper failed to reject (it went on), per invocation (0 included). */
+  SweepFailures: 'SweepFailures',
 } as const;
 export type MetricName = (typeof MetricNames)[keyof typeof MetricNames];
 
@@ -87,6 +89,7 @@ export interface PipelineMetrics {
   queueWait(ms: number): void;
   dlqArrival(): void;
   paymentsTimedOut(count: number): void;
+  sweepFailures(count: number): void;
 }
 
 export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
@@ -130,6 +133,7 @@ export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
         count(MetricNames.SlaBreaches, n);
       }
     },
+    sweepFailures: (n) => count(MetricNames.SweepFailures, n),
   };
   return api;
 }

@@ -1,33 +1,8 @@
 import { TransientError } from '../../domain/errors';
+import { rethrowAws } from '../aws-errors';
 
-/**
- * Classifies AWS SDK errors by their `name` (the exception class), never by message text.
- * Transient: throttling, capacity, internal server errors, timeouts and network failures; the
- * caller may retry them. Everything else is returned as-is.
- */
-const TRANSIENT_NAMES = new Set([
-  'ThrottlingException',
-  'ProvisionedThroughputExceededException',
-  'RequestThrottled', // SQS
-  'KmsThrottled', // SQS with a customer-managed key
-  'RequestLimitExceeded',
-  'InternalServerError',
-  'ServiceUnavailable',
-  'TransactionInProgressException',
-  'TimeoutError',
-  'RequestTimeout',
-  'RequestTimeoutException',
-  'NetworkingError',
-]);
-
-const TRANSIENT_SYSTEM_CODES = new Set([
-  'ECONNRESET',
-  'ECONNREFUSED',
-  'EPIPE',
-  'ETIMEDOUT',
-  'EAI_AGAIN',
-  'ENOTFOUND',
-]);
+/** The generic classification moved to shared/adapters/aws-errors.ts; re-exported for DynamoDB callers. */
+export { isTransientAwsError, rethrowAws } from '../aws-errors';
 
 /** Cancellation reason codes of TransactWriteItems that a retry may cure. */
 export const TRANSIENT_CANCELLATION_CODES = new Set([
@@ -36,23 +11,6 @@ export const TRANSIENT_CANCELLATION_CODES = new Set([
   'ProvisionedThroughputExceeded',
   'RequestLimitExceeded',
 ]);
-
-export function isTransientAwsError(error: unknown): boolean {
-  if (!(error instanceof Error)) return false;
-  if (TRANSIENT_NAMES.has(error.name)) return true;
-  const code = (error as { code?: unknown }).code;
-  if (typeof code === 'string' && TRANSIENT_SYSTEM_CODES.has(code)) return true;
-  const meta = (error as { $retryable?: unknown; $metadata?: { httpStatusCode?: number } }).$metadata;
-  return typeof meta?.httpStatusCode === 'number' && meta.httpStatusCode >= 500;
-}
-
-/** Wraps transient SDK errors in TransientError; rethrows the rest untouched. */
-export function rethrowAws(error: unknown, what: string): never {
-  if (isTransientAwsError(error)) {
-    throw new TransientError(`${what}: ${(error as Error).name}`, { cause: error });
-  }
-  throw error;
-}
 
 export interface CancellationReason {
   readonly Code?: string;

@@ -1,9 +1,12 @@
 import { createPublicKey } from 'node:crypto';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod/mini';
+import { assertHmacSecretStrength } from '../../auth/algorithms';
+import { isWellFormedKeyId } from '../../auth/key-id';
 import type { PartnerKey, PartnerKeyResolver } from '../../auth/ports';
-import { InternalError } from '../../domain/errors';
+import { ConfigError, InternalError } from '../../domain/errors';
 import { assertRegistrablePartner, type Partner } from '../../domain/partner';
+import { LruTtlCache } from '../lru-cache';
 import type { SecretSource } from '../secrets/secret-source';
 import { rethrowAws } from './errors';
 
@@ -12,9 +15,12 @@ import { rethrowAws } from './errors';
  *   pk = PARTNER#<partnerId>  sk = PROFILE   name, status, agentIds, limits
  *   pk = KEY#<keyId>          sk = KEY       partnerId, alg, status, publicKeyPem | secretName
  *
- * HMAC secrets are never stored here: the key item names the Secrets Manager secret.
+ * HMAC secrets are never stored here: the key item names the Secrets Manager secret, which must
+ * exist and hold at least 32 bytes (base64url) when the key is registered.
  * Ed25519 keys are public keys: the platform holds nothing that could forge a partner request.
- * Lookups are cached in memory for `cacheSeconds` (disabling a partner takes effect within it).
+ * Lookups are cached in memory for `cacheSeconds` (disabling a partner takes effect within it),
+ * unknown ids for a shorter time, in LRU caches of bounded size; a malformed key id is never
+ * looked up.
  */
 const ProfileSchema = z.object({
   partnerId: z.string(),
@@ -37,29 +43,64 @@ const KeySchema = z.object({
 
 export type PartnerKeyRecord = z.infer<typeof KeySchema>;
 
-interface CacheEntry<T> {
-  readonly value: T;
-  readonly expiresAt: number;
+export interface PartnerRegistryOptions {
+  /** How long a found key or partner is cached. 0 disables caching. */
+  readonly cacheSeconds: number;
+  readonly secretPrefix: string;
+  /**
+   * How long "no such key / partner" is cached (default: the smaller of 10 s and cacheSeconds):
+   * short, so a key registered meanwhile is usable soon, yet a flood of one unknown id costs one
+   * read per period.
+   */
+  readonly negativeCacheSeconds?: number;
+  /** Most entries each cache (keys, partners) holds, least recently used evicted (default 1000). */
+  readonly maxCacheEntries?: number;
+  readonly now?: () => number;
 }
 
+export const DEFAULT_MAX_CACHE_ENTRIES = 1000;
+const DEFAULT_NEGATIVE_CACHE_SECONDS = 10;
+
 export class DynamoPartnerRegistry implements PartnerKeyResolver {
-  private readonly keys = new Map<string, CacheEntry<PartnerKey | undefined>>();
-  private readonly partners = new Map<string, CacheEntry<Partner | undefined>>();
+  private readonly keys: LruTtlCache<PartnerKey | undefined>;
+  private readonly partners: LruTtlCache<Partner | undefined>;
+  private readonly positiveMs: number;
+  private readonly negativeMs: number;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tableName: string,
     private readonly secrets: SecretSource,
-    private readonly options: { cacheSeconds: number; secretPrefix: string; now?: () => number },
-  ) {}
+    private readonly options: PartnerRegistryOptions,
+  ) {
+    const cache = {
+      maxEntries: options.maxCacheEntries ?? DEFAULT_MAX_CACHE_ENTRIES,
+      ...(options.now ? { now: options.now } : {}),
+    };
+    this.keys = new LruTtlCache(cache);
+    this.partners = new LruTtlCache(cache);
+    this.positiveMs = options.cacheSeconds * 1000;
+    this.negativeMs =
+      Math.min(options.negativeCacheSeconds ?? DEFAULT_NEGATIVE_CACHE_SECONDS, options.cacheSeconds) * 1000;
+  }
 
+  /** Undefined, with no read and no cache entry, for a key id that is not well-formed. */
   async resolve(keyId: string): Promise<PartnerKey | undefined> {
-    return this.cached(this.keys, keyId, () => this.loadKey(keyId));
+    if (!isWellFormedKeyId(keyId)) return undefined;
+    return this.keys.getOrLoad(keyId, () => this.loadKey(keyId), this.ttl);
   }
 
   async getPartner(partnerId: string): Promise<Partner | undefined> {
-    return this.cached(this.partners, partnerId, () => this.loadPartner(partnerId));
+    return this.partners.getOrLoad(partnerId, () => this.loadPartner(partnerId), this.ttl);
   }
+
+  /** Entries held per cache (to check the bound). */
+  get cacheSizes(): { keys: number; partners: number } {
+    return { keys: this.keys.size, partners: this.partners.size };
+  }
+
+  private readonly ttl = (value: unknown): number =>
+    value === undefined ? this.negativeMs : this.positiveMs;
 
   /**
    * Registers a partner profile (seeding, onboarding scripts and tests). Refuses a profile whose
@@ -79,6 +120,10 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
 
   /** Registers a signing key for a partner (seeding, onboarding scripts and tests). */
   async putKey(key: PartnerKeyRecord): Promise<void> {
+    if (!isWellFormedKeyId(key.keyId)) {
+      throw new ConfigError(`key id '${key.keyId.slice(0, 80)}' is not 1-64 characters of [A-Za-z0-9._-]`);
+    }
+    if (key.alg === 'hmac-sha256' && key.status === 'ACTIVE') await this.checkHmacSecret(key);
     await this.db.send(
       new PutCommand({
         TableName: this.tableName,
@@ -88,13 +133,23 @@ export class DynamoPartnerRegistry implements PartnerKeyResolver {
     this.keys.delete(key.keyId);
   }
 
-  private async cached<T>(cache: Map<string, CacheEntry<T>>, id: string, load: () => Promise<T>): Promise<T> {
-    const now = (this.options.now ?? Date.now)();
-    const hit = cache.get(id);
-    if (hit && hit.expiresAt > now) return hit.value;
-    const value = await load();
-    cache.set(id, { value, expiresAt: now + this.options.cacheSeconds * 1000 });
-    return value;
+  /**
+   * An active HMAC key is registered only once its secret is in the secret store, and only if that
+   * secret has at least MIN_HMAC_SECRET_BYTES bytes (a short secret makes forgeable signatures).
+   */
+  private async checkHmacSecret(key: PartnerKeyRecord): Promise<void> {
+    if (!key.secretName) throw new ConfigError(`hmac key ${key.keyId} names no secret`);
+    const name = `${this.options.secretPrefix}${key.secretName}`;
+    const value = await this.secrets.get(name);
+    if (value === undefined) {
+      throw new ConfigError(`hmac key ${key.keyId}: secret ${name} is not stored; store it before the key`);
+    }
+    try {
+      assertHmacSecretStrength(Buffer.from(value, 'base64url'));
+    } catch (cause) {
+      const reason = cause instanceof Error ? cause.message : String(cause);
+      throw new ConfigError(`hmac key ${key.keyId} refused: ${reason}`, { cause });
+    }
   }
 
   private async loadPartner(partnerId: string): Promise<Partner | undefined> {
