@@ -70,7 +70,10 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   logger.info(duplicate ? 'duplicate submission answered' : 'payment accepted', { status: payment.status });
   if (duplicate) pipelineMetrics.idempotentReplay('submit');
   else pipelineMetrics.paymentAccepted();
-  return jsonResponse(202, paymentView(payment), { location: `/payments/${payment.paymentId}` });
+  // 202 while it is on its way; a payment already terminal (a resend, or refused for good by the
+  // queue) answers 200 with its status.
+  const status = payment.status === 'SETTLED' || payment.status === 'REJECTED' ? 200 : 202;
+  return jsonResponse(status, paymentView(payment), { location: `/payments/${payment.paymentId}` });
 })
   .use(partnerAuth(auth.verifier, auth.rateLimit))
   .use(intakeRefusals())

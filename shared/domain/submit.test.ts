@@ -1,6 +1,6 @@
 import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction } from '../testing/builders';
-import { DuplicateError, TransientError } from './errors';
+import { DuplicateError, PermanentEnqueueError, TransientError } from './errors';
 import { submitPayment } from './submit';
 
 function setup() {
@@ -66,5 +66,16 @@ describe('submitPayment', () => {
       deps,
     );
     expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
+  });
+
+  it('makes a payment the queue refuses for good terminal at once (REJECTED, recorded), never a 500', async () => {
+    const { deps, store, queue } = setup();
+    queue.failNext.push(new PermanentEnqueueError('queue refused', 'InvalidMessageContents'));
+    const { payment, duplicate } = await submitPayment(instruction(), deps);
+    expect(duplicate).toBe(false);
+    expect(payment).toMatchObject({ status: 'REJECTED', rejection: { code: 'NARR' } });
+    expect((await store.get(payment.paymentId))?.status).toBe('REJECTED');
+    expect(store.events.map((e) => e.status)).toEqual(['RECEIVED', 'REJECTED']);
+    expect(queue.messages).toHaveLength(0);
   });
 });

@@ -1,6 +1,12 @@
-import { DuplicateError } from './errors';
+import { DuplicateError, PermanentEnqueueError } from './errors';
 import { uuidv7 } from './ids';
-import { toSettlementMessage, type Payment, type PaymentInstruction, type RawMessage } from './payment';
+import {
+  toSettlementMessage,
+  type Payment,
+  type PaymentInstruction,
+  type RawMessage,
+  type Rejection,
+} from './payment';
 import type { Clock, PaymentQueue, PaymentStore } from './ports';
 
 export interface SubmitDeps {
@@ -59,9 +65,32 @@ export async function submitPayment(
   return { payment: await enqueueAndAccept(fresh, deps), duplicate: false };
 }
 
+/** What a payment the settlement queue refuses for good is rejected with (recorded, terminal). */
+export const ENQUEUE_REFUSED_REJECTION: Rejection = {
+  code: 'NARR',
+  message: 'the settlement queue refused the payment: it was not queued and will not settle',
+};
+
 async function enqueueAndAccept(payment: Payment, deps: SubmitDeps): Promise<Payment> {
   const acceptedAt = new Date(deps.clock.now()).toISOString();
-  await deps.queue.enqueue(toSettlementMessage(payment, acceptedAt));
+  try {
+    await deps.queue.enqueue(toSettlementMessage(payment, acceptedAt));
+  } catch (error) {
+    if (!(error instanceof PermanentEnqueueError)) throw error;
+    // A refusal no retry can cure: make the payment terminal now (the partner is told, not left
+    // to wait for the deadline sweeper), never a 500.
+    const outcome = await deps.store.reject(payment.paymentId, ENQUEUE_REFUSED_REJECTION, acceptedAt);
+    if (outcome.applied) {
+      return {
+        ...payment,
+        status: 'REJECTED',
+        rejectedAt: acceptedAt,
+        rejection: ENQUEUE_REFUSED_REJECTION,
+        version: payment.version + 1,
+      };
+    }
+    return outcome.current ?? payment;
+  }
   const outcome = await deps.store.markAccepted(payment.paymentId, acceptedAt);
   if (outcome.applied) return { ...payment, status: 'ACCEPTED', acceptedAt, version: payment.version + 1 };
   // Someone else moved it on already (a concurrent retry, or settle was faster than us).

@@ -108,8 +108,9 @@ export async function submitPacs008(
       { raw },
     );
     const agents = { instructing: validated.instructingAgentId, instructed: validated.instructedAgentId };
-    if (duplicate) {
-      // A resend of a recorded payment: its current status (status-report.ts reportForResend).
+    if (duplicate || payment.status === 'REJECTED') {
+      // A resend of a recorded payment, or one refused for good on the way to the queue: its
+      // current status (status-report.ts reportForResend).
       const answer = reportForResend(payment, refs, { rail: validated.rail, now, agents });
       return {
         httpStatus: answer.httpStatus,
