@@ -77,7 +77,8 @@ describe('ISO 20022 intake (local stack)', () => {
       expect(ack.envelope).toBe(sample.envelope);
       expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
         status: 'ACTC',
-        e2e: sample.expected.endToEndId,
+        // TCH's pacs.002 usage schema has no OrgnlEndToEndId: the RTP answer names OrgnlInstrId.
+        e2e: sample.envelope === 'tch' ? undefined : sample.expected.endToEndId,
       });
 
       const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');

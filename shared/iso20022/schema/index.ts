@@ -1,7 +1,7 @@
 import { MalformedRequestError, ValidationError, type FieldIssue } from '../../domain/errors';
-import type { LocatedMessage, MessageSpec } from '../envelope';
+import { locateMessage, type LocatedMessage, type MessageSpec } from '../envelope';
 import { NS, isHeadNamespace } from '../namespaces';
-import type { XmlElement } from '../xml';
+import { parseXml, type XmlElement } from '../xml';
 import {
   prestartSchemaValidator,
   validateXmlParts,
@@ -131,15 +131,17 @@ export function schemaIssues(
   root: XmlElement,
   located: LocatedMessage,
   spec: MessageSpec,
+  options: { readonly strictAppHdr?: boolean } = {},
 ): FieldIssue[] {
   const chosen = plan(root, located);
   if (!('parts' in chosen)) return [chosen];
   const result = validateXmlParts(text, chosen.parts);
   if (!result.ok) throw new MalformedRequestError(`malformed XML: ${cleanMessage(result.malformed)}`);
+  const lenient = options.strictAppHdr ? undefined : chosen.lenientAppHdr;
   const issues: FieldIssue[] = [];
   const seen = new Set<string>();
   for (const violation of result.violations) {
-    if (tolerated(violation, chosen.lenientAppHdr)) continue;
+    if (tolerated(violation, lenient)) continue;
     const issue: FieldIssue = {
       field: fieldOf(violation.names, spec),
       code: 'FF01',
@@ -163,4 +165,17 @@ export function assertSchemaValid(
 ): void {
   const issues = schemaIssues(text, root, located, spec);
   if (issues.length > 0) throw new ValidationError(issues);
+}
+
+/**
+ * Schema issues of a whole XML message of type `spec` (any envelope), e.g. to check what we
+ * send. `strictAppHdr`: no tolerance for empty TCH AppHdr elements (our own output must be full).
+ */
+export function messageSchemaIssues(
+  xml: string,
+  spec: MessageSpec,
+  options: { readonly strictAppHdr?: boolean } = {},
+): FieldIssue[] {
+  const root = parseXml(xml);
+  return schemaIssues(xml, root, locateMessage(root, spec), spec, options);
 }
