@@ -59,13 +59,15 @@ export function parsePacs008Xml(body: string | Buffer, limits: XmlLimits = {}): 
   const text = decodeBody(body, limits.maxBytes ?? DEFAULT_MAX_BYTES);
   const root = parseXml(text, limits);
   const located = locateMessage(root, PACS008_SPEC);
+  const read = () =>
+    fromMirror(
+      toMirror(located.message, NS.pacs008),
+      { format: 'xml', envelope: located.envelope },
+      located.appHdr,
+    );
   // Schema first (README "Schema validation"): a message that fails its XSD meets no rule.
-  assertSchemaValid(text, root, located, PACS008_SPEC);
-  return fromMirror(
-    toMirror(located.message, NS.pacs008),
-    { format: 'xml', envelope: located.envelope },
-    located.appHdr,
-  );
+  assertSchemaValid(text, root, located, PACS008_SPEC, read);
+  return read();
 }
 
 /**

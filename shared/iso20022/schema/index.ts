@@ -156,15 +156,40 @@ export function schemaIssues(
   return issues;
 }
 
-/** Throws ValidationError (FF01, every schema issue) unless the message validates. */
-export function assertSchemaValid(
+/**
+ * A message that fails its XSD: a ValidationError (FF01, every schema issue), plus what could
+ * still be read of it (`parsed`, best effort, may be absent) so the caller can echo the
+ * original references in its pacs.002 RJCT answer. Never used to go on processing.
+ */
+export class SchemaValidationError<T = unknown> extends ValidationError {
+  readonly parsed?: T;
+
+  constructor(issues: readonly FieldIssue[], parsed?: T) {
+    super(issues);
+    if (parsed !== undefined) this.parsed = parsed;
+  }
+}
+
+/**
+ * Throws SchemaValidationError unless the message validates; `readAnyway` (may throw: then
+ * nothing is attached) gives what the error carries as `parsed`.
+ */
+export function assertSchemaValid<T>(
   text: string,
   root: XmlElement,
   located: LocatedMessage,
   spec: MessageSpec,
+  readAnyway?: () => T,
 ): void {
   const issues = schemaIssues(text, root, located, spec);
-  if (issues.length > 0) throw new ValidationError(issues);
+  if (issues.length === 0) return;
+  let parsed: T | undefined;
+  try {
+    parsed = readAnyway?.();
+  } catch {
+    parsed = undefined;
+  }
+  throw new SchemaValidationError(issues, parsed);
 }
 
 /**
