@@ -17,16 +17,19 @@ import { closeSync, openSync, readFileSync, readSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { workerData } from 'node:worker_threads';
-import {
-  ParseOption,
-  XmlDocument,
-  XmlElement,
-  XmlValidateError,
-  XsdValidator,
-  xmlRegisterInputProvider,
-} from 'libxml2-wasm';
-
 const { port, signal, schemaDir } = workerData;
+
+// Loaded dynamically so that a failure to load answers every request at once ({ failure })
+// instead of leaving the caller to time out.
+let lib;
+let loadError;
+try {
+  lib = await import('libxml2-wasm');
+} catch (error) {
+  loadError = error;
+}
+const { ParseOption, XmlDocument, XmlElement, XmlValidateError, XsdValidator, xmlRegisterInputProvider } =
+  lib ?? {};
 const root = path.resolve(schemaDir) + path.sep;
 
 /** The schema file a libxml2 file name points to, if it lies inside schemaDir. */
@@ -43,7 +46,7 @@ function insideSchemaDir(filename) {
   return resolved.startsWith(root) && resolved.endsWith('.xsd') ? resolved : undefined;
 }
 
-xmlRegisterInputProvider({
+xmlRegisterInputProvider?.({
   match: (filename) => insideSchemaDir(filename) !== undefined,
   open: (filename) => {
     const file = insideSchemaDir(filename);
@@ -135,7 +138,8 @@ function describe(doc, element) {
     if (node.parent) {
       // Node wrappers are fresh objects on every access: count element siblings, not identity.
       let index = 0;
-      for (let sibling = node.prev; sibling; sibling = sibling.prev) if (sibling instanceof XmlElement) index += 1;
+      for (let sibling = node.prev; sibling; sibling = sibling.prev)
+        if (sibling instanceof XmlElement) index += 1;
       indexes.unshift(index);
     }
   }
@@ -143,12 +147,17 @@ function describe(doc, element) {
 }
 
 function handle({ xml, parts }) {
+  if (loadError) throw new Error(`libxml2-wasm did not load: ${loadError?.message ?? loadError}`);
   let doc;
   try {
     // No entity substitution, no DTD loading, no network: the caller refused DTDs already.
     doc = XmlDocument.fromString(xml, { option: ParseOption.XML_PARSE_NONET });
   } catch (error) {
-    return { malformed: String(error?.message ?? error).split('\n')[0].slice(0, 200) };
+    return {
+      malformed: String(error?.message ?? error)
+        .split('\n')[0]
+        .slice(0, 200),
+    };
   }
   try {
     const violations = [];
@@ -174,7 +183,7 @@ function handle({ xml, parts }) {
 port.on('message', (request) => {
   let response;
   try {
-    response = request && request.warmup ? { ready: true } : handle(request);
+    response = handle(request);
   } catch (error) {
     response = { failure: String(error?.message ?? error).slice(0, 300) };
   }
