@@ -20,6 +20,8 @@ const common = {
   moduleFileExtensions: ['ts', 'js', 'mjs', 'json'],
   testEnvironment: 'node',
   setupFiles: ['<rootDir>/tests/support/env.ts'],
+  // Stops the XSD validator's worker thread after each test file (shared/iso20022/schema).
+  setupFilesAfterEnv: ['<rootDir>/tests/support/schema-validator.ts'],
 };
 
 module.exports = {

@@ -6,6 +6,7 @@ import { submitPayment, type SubmitDeps } from '../domain/submit';
 import {
   buildPacs002Reply,
   parsePaymentMessage,
+  SchemaValidationError,
   toPaymentInstruction,
   validatePacs008,
   type ParsedPaymentMessage,
@@ -54,7 +55,17 @@ export async function submitPacs008(
   input: { readonly body: Buffer; readonly contentType: string; readonly partner: Partner },
   deps: SubmitDeps,
 ): Promise<IsoSubmitOutcome> {
-  const parsed = parsePaymentMessage({ body: input.body, contentType: input.contentType });
+  // A body that fails its XSD is refused like a rule failure (400 + pacs.002 RJCT FF01, below),
+  // echoing what could be read of it; unreadable beyond that, it is thrown as before.
+  let parsed: ParsedPaymentMessage;
+  let schemaError: SchemaValidationError | undefined;
+  try {
+    parsed = parsePaymentMessage({ body: input.body, contentType: input.contentType });
+  } catch (error) {
+    if (!(error instanceof SchemaValidationError) || !error.parsed) throw error;
+    parsed = error.parsed as ParsedPaymentMessage;
+    schemaError = error;
+  }
   const now = deps.clock.now();
   const rail: Rail = parsed.rail ?? 'fednow';
   const refs = originalRefs(parsed);
@@ -67,6 +78,7 @@ export async function submitPacs008(
 
   let validated;
   try {
+    if (schemaError) throw schemaError;
     validated = validatePacs008(parsed, {
       partner: {
         partnerId: input.partner.partnerId,

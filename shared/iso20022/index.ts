@@ -2,6 +2,7 @@ import { UnsupportedMediaTypeError } from '../domain/errors';
 import { parseJsonStrict } from '../json/strict-json';
 import { inferRail, parsePacs008Json, parsePacs008Xml, type ParsedPacs008 } from './pacs008';
 import type { Rail } from './rails';
+import { SchemaValidationError } from './schema';
 import { DEFAULT_MAX_BYTES, decodeBody, type XmlLimits } from './xml';
 
 export { parseXml, decodeBody, DEFAULT_MAX_BYTES, DEFAULT_MAX_DEPTH } from './xml';
@@ -28,6 +29,11 @@ export type { Pacs002Json, StatusReportInput, TransactionStatus } from './pacs00
 export { parsePacs028Json, parsePacs028Xml } from './pacs028';
 export type { StatusRequest } from './pacs028';
 export * as isoFormats from './formats';
+export { SchemaValidationError, messageSchemaIssues } from './schema';
+
+function isParsedPacs008(value: unknown): value is ParsedPacs008 {
+  return typeof value === 'object' && value !== null && 'document' in value && 'transport' in value;
+}
 
 export interface PaymentMessageInput {
   readonly body: Buffer | string;
@@ -65,13 +71,22 @@ function mediaType(contentType: string): 'xml' | 'json' {
  * Single intake entry: dispatches on Content-Type (application/xml, text/xml: pacs.008 XML in
  * any supported envelope; application/json: the JSON form) and reports how the message came
  * (transport + rail) so the pacs.002 answer can mirror it. Throws only AppError subclasses:
- * UnsupportedMediaTypeError, PayloadTooLargeError, MalformedRequestError, ValidationError (FF01).
+ * UnsupportedMediaTypeError, PayloadTooLargeError, MalformedRequestError, ValidationError (FF01;
+ * an XML body that fails its XSD: SchemaValidationError, whose `parsed` is a
+ * ParsedPaymentMessage when the message could still be read, to answer it with a pacs.002 RJCT).
  */
 export function parsePaymentMessage(input: PaymentMessageInput): ParsedPaymentMessage {
   const kind = mediaType(input.contentType);
   let parsed: ParsedPacs008;
   if (kind === 'xml') {
-    parsed = parsePacs008Xml(input.body, input.limits);
+    try {
+      parsed = parsePacs008Xml(input.body, input.limits);
+    } catch (error) {
+      // Keep what could be read of a schema-invalid message, with its rail, for the RJCT answer.
+      if (!(error instanceof SchemaValidationError) || !isParsedPacs008(error.parsed)) throw error;
+      const partial: ParsedPaymentMessage = { ...error.parsed, rail: inferRail(error.parsed) };
+      throw new SchemaValidationError(error.issues, partial);
+    }
   } else {
     const text = decodeBody(input.body, input.limits?.maxBytes ?? DEFAULT_MAX_BYTES);
     parsed = parsePacs008Json(parseJsonStrict(text), input.limits);

@@ -53,16 +53,26 @@ describe('toPaymentInstruction', () => {
   });
 
   it('ledger ids: IBAN upper-cased, mobile wallets as tel:+E164', () => {
-    const iban = fednowXml.replace(
+    // A lower-case IBAN and an account with a Prxy but no Id fail the XSD in XML (ISO IBAN2007
+    // pattern; CashAccount38/Id is mandatory): only the JSON form can carry them to the rules.
+    const withCreditorAccount = (CdtrAcct: unknown) => {
+      const json = toPacs008Json(parsePacs008Xml(fednowXml));
+      const tx = { ...json.FIToFICstmrCdtTrf.CdtTrfTxInf, CdtrAcct };
+      return instruction(
+        parsePacs008Json({ FIToFICstmrCdtTrf: { ...json.FIToFICstmrCdtTrf, CdtTrfTxInf: tx } }),
+      );
+    };
+    const ibanXml = fednowXml.replace(
       /<CdtrAcct>[\s\S]*?<\/CdtrAcct>/,
-      '<CdtrAcct><Id><IBAN>de89370400440532013000</IBAN></Id></CdtrAcct>',
+      '<CdtrAcct><Id><IBAN>DE89370400440532013000</IBAN></Id></CdtrAcct>',
     );
-    expect(xmlInstruction(iban).creditorAccount).toBe('021040078:DE89370400440532013000');
-    const wallet = fednowXml.replace(
-      /<CdtrAcct>[\s\S]*?<\/CdtrAcct>/,
-      '<CdtrAcct><Prxy><Tp><Cd>MBNO</Cd></Tp><Id>+1-555-555-0100</Id></Prxy></CdtrAcct>',
+    expect(xmlInstruction(ibanXml).creditorAccount).toBe('021040078:DE89370400440532013000');
+    expect(withCreditorAccount({ Id: { IBAN: 'de89370400440532013000' } }).creditorAccount).toBe(
+      '021040078:DE89370400440532013000',
     );
-    expect(xmlInstruction(wallet).creditorAccount).toBe('021040078:tel:+15555550100');
+    expect(withCreditorAccount({ Prxy: { Tp: { Cd: 'MBNO' }, Id: '+1-555-555-0100' } }).creditorAccount).toBe(
+      '021040078:tel:+15555550100',
+    );
     const plusId = fednowXml.replace('<Id>56478374687</Id>', '<Id>+15555550100</Id>');
     expect(xmlInstruction(plusId).creditorAccount).toBe('021040078:tel:+15555550100');
     const both = fednowXml.replace(

@@ -14,8 +14,11 @@ import { el, opt, renderXml, toJsonMirror, withPrefix, type XNode } from './xml-
  *  - FedNow (fixtures/fednow/*pacs.002*): original group info INSIDE the transaction,
  *    `TxInfAndSts/OrgnlGrpInf`, agents with `ClrSysId/Cd = USABA`;
  *  - TCH RTP (fixtures/rtp/pacs002.*): `OrgnlGrpInfAndSts` (with OrgnlNbOfTxs 1) next to
- *    `TxInfAndSts`, agents by bare `MmbId`.
+ *    `TxInfAndSts`, agents by bare `MmbId`; as TCH's usage schema requires: OrgnlInstrId
+ *    (NOTPROVIDED if unknown) and AccptncDtTm (the report time if not given) always, no
+ *    OrgnlEndToEndId, one AddtlInf line, AppHdr BizMsgIdr `B...`.
  * Reason codes go in `StsRsnInf/Rsn/Cd`, free text in `StsRsnInf/AddtlInf` (Max105Text, split).
+ * Every shape is checked against its XSD in pacs002-schema.test.ts.
  */
 
 export type TransactionStatus = 'ACTC' | 'ACSP' | 'ACSC' | 'RJCT';
@@ -67,13 +70,22 @@ function chunks(text: string, size = 105): string[] {
   return out;
 }
 
-function statusReason(input: StatusReportInput): XNode | undefined {
+/** One Max105Text line, cut with an ellipsis (TCH allows a single AddtlInf). */
+function oneLine(text: string): string {
+  const chars = [...text];
+  return chars.length <= 105 ? text : `${chars.slice(0, 104).join('')}…`;
+}
+
+function statusReason(input: StatusReportInput, rail: Rail): XNode | undefined {
   if (input.status === 'RJCT' && !input.reason)
     throw new InternalError('a RJCT status report needs a reason code');
   if (!input.reason) return undefined;
-  const info = input.reason.additionalInfo
-    ? chunks(input.reason.additionalInfo).map((t) => el('AddtlInf', t))
-    : [];
+  const text = input.reason.additionalInfo;
+  const info = !text
+    ? []
+    : rail === 'rtp'
+      ? [el('AddtlInf', oneLine(text))]
+      : chunks(text).map((t) => el('AddtlInf', t));
   return el('StsRsnInf', [el('Rsn', [el('Cd', input.reason.code)]), ...info]);
 }
 
@@ -85,15 +97,18 @@ export function statusReportTree(input: StatusReportInput, rail: Rail): XNode {
     el('OrgnlMsgNmId', o.msgNmId ?? PACS008_MSG_NM_ID),
     opt('OrgnlCreDtTm', o.creDtTm),
   ];
+  // TCH's usage schema (PaymentTransaction110_TCH): OrgnlInstrId and AccptncDtTm mandatory,
+  // no OrgnlEndToEndId. ISO / FedNow: OrgnlEndToEndId as the samples, the rest optional.
+  const rtp = rail === 'rtp';
   const tx = el('TxInfAndSts', [
-    rail === 'fednow' ? el('OrgnlGrpInf', groupInfo) : undefined,
-    opt('OrgnlInstrId', o.instrId),
-    el('OrgnlEndToEndId', o.endToEndId),
+    rtp ? undefined : el('OrgnlGrpInf', groupInfo),
+    rtp ? el('OrgnlInstrId', o.instrId ?? 'NOTPROVIDED') : opt('OrgnlInstrId', o.instrId),
+    rtp ? undefined : el('OrgnlEndToEndId', o.endToEndId),
     opt('OrgnlTxId', o.txId),
     opt('OrgnlUETR', o.uetr),
     el('TxSts', input.status),
-    statusReason(input),
-    opt('AccptncDtTm', input.acceptanceDateTime),
+    statusReason(input, rail),
+    opt('AccptncDtTm', input.acceptanceDateTime ?? (rtp ? input.createdAt : undefined)),
     input.settlementDate ? el('FctvIntrBkSttlmDt', [el('Dt', input.settlementDate)]) : undefined,
     agent('InstgAgt', input.instructingAgent, rail),
     agent('InstdAgt', input.instructedAgent, rail),
@@ -105,18 +120,35 @@ export function statusReportTree(input: StatusReportInput, rail: Rail): XNode {
   ]);
 }
 
-function appHdrParty(name: string, id: string | undefined): XNode | undefined {
-  if (id === undefined) return undefined;
+/**
+ * AppHdr Fr / To (mandatory in head.001). An agent we do not know (the RJCT of a message refused
+ * before its agents could be read) is `FinInstnId/Othr/Id NOTPROVIDED` in head.001.001.02 (valid
+ * ISO); TCH's usage schema admits only a member id, so there it stays absent (README: TCH answers
+ * such messages with admi.002, which we do not build).
+ */
+function appHdrParty(name: string, id: string | undefined, envelope: Envelope): XNode | undefined {
+  if (id === undefined) {
+    if (envelope === 'tch') return undefined;
+    return el(name, [el('FIId', [el('FinInstnId', [el('Othr', [el('Id', 'NOTPROVIDED')])])])]);
+  }
   const fin = isRoutingNumberShape(id) ? el('ClrSysMmbId', [el('MmbId', id)]) : el('BICFI', id);
   return el(name, [el('FIId', [el('FinInstnId', [fin])])]);
 }
 
+/**
+ * TCH's BizMsgIdr pattern is `B` + YYYYMMDD + 11 characters + any: the report's MsgId
+ * (`M` + the same) with its first letter changed, as in TCH's own messages.
+ */
+function bizMsgIdr(msgId: string, envelope: Envelope): string {
+  return envelope === 'tch' && msgId.startsWith('M') ? `B${msgId.slice(1)}` : msgId;
+}
+
 /** head.001 Business Application Header children for this report. */
-function appHdrChildren(input: StatusReportInput): XNode[] {
+function appHdrChildren(input: StatusReportInput, envelope: Envelope): XNode[] {
   return [
-    appHdrParty('Fr', input.instructingAgent),
-    appHdrParty('To', input.instructedAgent),
-    el('BizMsgIdr', input.msgId),
+    appHdrParty('Fr', input.instructingAgent, envelope),
+    appHdrParty('To', input.instructedAgent, envelope),
+    el('BizMsgIdr', bizMsgIdr(input.msgId, envelope)),
     el('MsgDefIdr', PACS002_MSG_NM_ID),
     el('CreDt', input.createdAt),
   ].filter((n): n is XNode => n !== undefined);
@@ -126,7 +158,10 @@ function appHdrChildren(input: StatusReportInput): XNode[] {
 function envelopeTree(input: StatusReportInput, rail: Rail, envelope: Envelope): XNode {
   const report = statusReportTree(input, rail);
   if (envelope === 'tch') {
-    const appHdr = { name: 'AppHdr', children: appHdrChildren(input).map((c) => withPrefix(c, 'head')) };
+    const appHdr = {
+      name: 'AppHdr',
+      children: appHdrChildren(input, envelope).map((c) => withPrefix(c, 'head')),
+    };
     return el('Message', [appHdr, el('MessageStatusReport', [withPrefix(report, 'ps')])], {
       xmlns: NS.tch,
       'xmlns:head': NS.head001v01,
@@ -135,7 +170,7 @@ function envelopeTree(input: StatusReportInput, rail: Rail, envelope: Envelope):
   }
   const document = el('Document', [report], { xmlns: NS.pacs002 });
   if (envelope === 'document') return document;
-  const appHdr = el('AppHdr', appHdrChildren(input), { xmlns: NS.head001v02 });
+  const appHdr = el('AppHdr', appHdrChildren(input, envelope), { xmlns: NS.head001v02 });
   return el(
     'FedNowOutgoing',
     [el('FedNowOutgoingMessage', [el('FedNowPaymentStatus', [appHdr, document])])],

@@ -5,7 +5,8 @@ import { toMirror } from './mirror';
 import { NS, PACS008_MSG_NM_ID } from './namespaces';
 import { creditTransferSchema, type Pacs008Document } from './pacs008-model';
 import { railForClearingSystem, type Rail } from './rails';
-import { parseXml, type XmlLimits } from './xml';
+import { assertSchemaValid } from './schema';
+import { DEFAULT_MAX_BYTES, decodeBody, parseXml, type XmlLimits } from './xml';
 
 export type * from './pacs008-model';
 
@@ -50,16 +51,23 @@ function fromMirror(value: unknown, transport: Transport, appHdr?: AppHeader): P
 /**
  * Parses a pacs.008.001.08 XML body: a bare FedNow-style Document, a FedNow envelope
  * (FedNowIncoming + head.001 AppHdr + Document) or a TCH `Message` (AppHdr + CreditTransfer).
- * Not a pacs.008 at all -> MalformedRequestError; a pacs.008 with a malformed element ->
+ * Not a pacs.008 at all -> MalformedRequestError; a pacs.008 that fails its XML schema (ISO
+ * pacs.008.001.08 / head.001.001.02, or TCH's usage schema) or has a malformed element ->
  * ValidationError (FF01). Mandatory elements and formats are checked by validatePacs008.
  */
 export function parsePacs008Xml(body: string | Buffer, limits: XmlLimits = {}): ParsedPacs008 {
-  const located = locateMessage(parseXml(body, limits), PACS008_SPEC);
-  return fromMirror(
-    toMirror(located.message, NS.pacs008),
-    { format: 'xml', envelope: located.envelope },
-    located.appHdr,
-  );
+  const text = decodeBody(body, limits.maxBytes ?? DEFAULT_MAX_BYTES);
+  const root = parseXml(text, limits);
+  const located = locateMessage(root, PACS008_SPEC);
+  const read = () =>
+    fromMirror(
+      toMirror(located.message, NS.pacs008),
+      { format: 'xml', envelope: located.envelope },
+      located.appHdr,
+    );
+  // Schema first (README "Schema validation"): a message that fails its XSD meets no rule.
+  assertSchemaValid(text, root, located, PACS008_SPEC, read);
+  return read();
 }
 
 /**

@@ -6,7 +6,8 @@ import { IssueList } from './issues';
 import { guardJson, isPlainObject, many, obj, schemaIssues } from './json-guard';
 import { toMirror } from './mirror';
 import { NS } from './namespaces';
-import { parseXml, type XmlLimits } from './xml';
+import { assertSchemaValid } from './schema';
+import { DEFAULT_MAX_BYTES, decodeBody, parseXml, type XmlLimits } from './xml';
 
 /** A pacs.028 FIToFIPmtStsReq, reduced to what a status lookup needs. */
 export interface StatusRequest {
@@ -97,9 +98,12 @@ function fromMirror(value: unknown): StatusRequest {
   return { msgId, original };
 }
 
-/** pacs.028.001.03 XML: bare Document, FedNow envelope or TCH Message. */
+/** pacs.028.001.03 XML: bare Document, FedNow envelope or TCH Message; schema-validated first (FF01). */
 export function parsePacs028Xml(body: string | Buffer, limits: XmlLimits = {}): StatusRequest {
-  const located = locateMessage(parseXml(body, limits), PACS028_SPEC);
+  const text = decodeBody(body, limits.maxBytes ?? DEFAULT_MAX_BYTES);
+  const root = parseXml(text, limits);
+  const located = locateMessage(root, PACS028_SPEC);
+  assertSchemaValid(text, root, located, PACS028_SPEC);
   return fromMirror(toMirror(located.message, NS.pacs028));
 }
 

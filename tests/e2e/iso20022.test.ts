@@ -88,7 +88,8 @@ describe('ISO 20022 intake (local stack)', () => {
       expect(ack.envelope).toBe(sample.envelope);
       expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
         status: 'ACTC',
-        e2e: sample.expected.endToEndId,
+        // TCH's pacs.002 usage schema has no OrgnlEndToEndId: the RTP answer names OrgnlInstrId.
+        e2e: sample.envelope === 'tch' ? undefined : sample.expected.endToEndId,
       });
 
       const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
@@ -178,6 +179,34 @@ describe('ISO 20022 intake (local stack)', () => {
       status: 'RJCT',
       reason: 'AGNT',
     });
+  });
+
+  it('refuses a schema violation with pacs.002 RJCT FF01 naming the field, before any rule', async () => {
+    // Also a rule failure (partner not the debtor agent): the schema answers first.
+    const client = await partnerFor(['999999999']);
+    const body = fixture(FEDNOW_SCENARIO1).replace('<ChrgBr>SLEV</ChrgBr>', '<ChrgBr>FREE</ChrgBr>');
+    const res = await client.submitPayment(body, 'application/xml');
+    expect(res.status).toBe(400);
+    const report = parsePacs002Xml(res.body).FIToFIPmtStsRpt;
+    expect(txStatus(report)).toMatchObject({ status: 'RJCT', reason: 'FF01', e2e: 'Scenario01EtoEId001' });
+    expect(JSON.stringify(node(report, 'TxInfAndSts', 'StsRsnInf', 'AddtlInf'))).toContain(
+      'CdtTrfTxInf.ChrgBr: schema:',
+    );
+  });
+
+  it('refuses a pacs.028 that fails its schema with 400 FF01', async () => {
+    const client = await partnerFor(['011104238']);
+    const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml').replace(
+      /<MsgId>[^<]*<\/MsgId>/,
+      `<MsgId>${'M'.repeat(36)}</MsgId>`,
+    );
+    const res = await client.request('POST', '/payments/status-requests', {
+      body: request,
+      contentType: 'application/xml',
+    });
+    expect(res.status).toBe(400);
+    expect(res.body).toContain('FF01');
+    expect(res.body).toContain('GrpHdr.MsgId');
   });
 
   it('answers garbage that is not a pacs.008 with a 400 JSON error', async () => {
