@@ -46,7 +46,7 @@ async function registerEd25519(registry: DynamoPartnerRegistry, keyId: string): 
     partnerId: 'p1',
     name: 'P1',
     status: 'ACTIVE',
-    agentIds: ['1'],
+    agentIds: ['021000021'],
     currencies: ['USD'],
   });
   const { publicKey } = generateKeyPairSync('ed25519');
