@@ -67,7 +67,7 @@ async function main(): Promise<void> {
       const debtor = `debtor-${i}-${randomUUID()}`;
       await ledger.putAccount({
         accountId: debtor,
-        ownerPartnerId: 'p',
+        ownerPartnerId: 'bench',
         currency: USD,
         status: 'OPEN',
         balanceMinor: 1_000,

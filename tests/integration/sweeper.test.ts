@@ -31,7 +31,7 @@ async function acceptedAt(clock: Clock, debtor: string, creditor: string) {
 describe('deadline sweeper on DynamoDB Local', () => {
   it('finds only open payments past their deadline and rejects them AB05', async () => {
     const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
-    await openAccount(adapters, d, 1_000);
+    await openAccount(adapters, d, 1_000, { owner: 'partner-sweep' });
     await openAccount(adapters, c, 0);
     // Accepted 10 minutes ago in the clock's eyes: long past its 15 s deadline.
     const past = { now: () => Date.now() - 600_000 };
@@ -63,7 +63,7 @@ describe('deadline sweeper on DynamoDB Local', () => {
   it('races safely with the settler: exactly one of them wins, money moves only if settled', async () => {
     for (let round = 0; round < 5; round++) {
       const [d, c] = [uniqueAccount('d'), uniqueAccount('c')];
-      await openAccount(adapters, d, 1_000);
+      await openAccount(adapters, d, 1_000, { owner: 'partner-sweep' });
       await openAccount(adapters, c, 0);
       const { payment, message } = await acceptedAt({ now: () => Date.now() - 15_000 }, d, c);
       // Both act at the deadline instant: the settler just before, the sweeper just after.
