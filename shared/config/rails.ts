@@ -60,7 +60,8 @@ const RAILS: unknown = {
       seconds: 20,
       effective: '2023-07',
       checked: '2026-12-04',
-      source: 'FedNow timeout clock of 20 seconds (frbservices.org FedNow features; FedNow Operating Procedures)',
+      source:
+        'FedNow timeout clock of 20 seconds (frbservices.org FedNow features; FedNow Operating Procedures)',
     },
   },
   rtp: {
@@ -69,7 +70,8 @@ const RAILS: unknown = {
       limitMinor: 10_000_000_00,
       effective: '2025-02-09',
       checked: '2026-12-04',
-      source: 'The Clearing House press release 2024-12-04: RTP transaction limit $1M -> $10M effective 2025-02-09',
+      source:
+        'The Clearing House press release 2024-12-04: RTP transaction limit $1M -> $10M effective 2025-02-09',
     },
     timeout: {
       seconds: 20,

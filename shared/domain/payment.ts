@@ -93,6 +93,11 @@ export interface PaymentInstruction {
   readonly contentHash: string;
   /** Present for ISO 20022 instructions (source 'pacs.008'). */
   readonly iso?: IsoOrigin;
+  /**
+   * The rail's own deadline (ISO instant): GrpHdr/CreDtTm + the rail's timeout clock (FedNow
+   * 20 s). The payment's deadline is the earlier of this and acceptance + the SLA.
+   */
+  readonly railDeadline?: string;
 }
 
 export interface Payment extends PaymentInstruction {

@@ -1,7 +1,7 @@
 import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction } from '../testing/builders';
 import { DuplicateError, TransientError } from './errors';
-import { submitPayment } from './submit';
+import { paymentDeadline, submitPayment } from './submit';
 
 function setup() {
   const store = new FakePaymentStore();
@@ -66,5 +66,23 @@ describe('submitPayment', () => {
       deps,
     );
     expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
+  });
+});
+
+describe('paymentDeadline', () => {
+  it('is the earlier of acceptance + SLA and the rail deadline', () => {
+    const now = Date.parse('2026-12-02T15:00:00Z');
+    expect(paymentDeadline(now, 15)).toBe(now + 15_000);
+    expect(paymentDeadline(now, 15, '2026-12-02T15:00:08.000Z')).toBe(now + 8_000);
+    expect(paymentDeadline(now, 15, '2026-12-02T15:00:30.000Z')).toBe(now + 15_000);
+  });
+});
+
+describe('submitPayment with a rail deadline', () => {
+  it('records the earlier deadline (FedNow CreDtTm + 20 s before acceptance + SLA)', async () => {
+    const { deps, clock } = setup();
+    const railDeadline = new Date(clock.now() + 5_000).toISOString();
+    const { payment } = await submitPayment({ ...instruction(), railDeadline }, deps);
+    expect(payment.deadline).toBe(railDeadline);
   });
 });

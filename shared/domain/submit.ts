@@ -19,6 +19,16 @@ export interface SubmitResult {
 }
 
 /**
+ * The settlement deadline: the earlier of acceptance + the SLA and the rail's own clock
+ * (FedNow times a payment out 20 s after its CreDtTm, whatever our SLA says).
+ */
+export function paymentDeadline(nowMs: number, slaSeconds: number, railDeadline?: string): number {
+  const sla = nowMs + slaSeconds * 1000;
+  const rail = railDeadline !== undefined ? Date.parse(railDeadline) : Number.NaN;
+  return Number.isNaN(rail) ? sla : Math.min(sla, rail);
+}
+
+/**
  * Records a validated instruction and puts it on the settlement queue.
  *
  * 1. create the payment in RECEIVED with its (partner, EndToEndId) uniqueness key;
@@ -40,7 +50,7 @@ export async function submitPayment(
     paymentId: (deps.newId ?? uuidv7)(now),
     status: 'RECEIVED',
     createdAt: new Date(now).toISOString(),
-    deadline: new Date(now + deps.slaSeconds * 1000).toISOString(),
+    deadline: new Date(paymentDeadline(now, deps.slaSeconds, instruction.railDeadline)).toISOString(),
     version: 1,
   };
 

@@ -70,6 +70,8 @@ export async function submitPacs008(
         ...(input.partner.limitMinor !== undefined ? { limitMinor: input.partner.limitMinor } : {}),
         currencies: input.partner.currencies,
       },
+      // The rail clock rules (CreDtTm within the timeout clock, IntrBkSttlmDt = business day).
+      now,
     });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;

@@ -49,6 +49,8 @@ describe('toPaymentInstruction', () => {
       settlementDate: '2023-06-04',
       source: 'pacs.008',
       contentHash: expect.stringMatching(/^[0-9a-f]{64}$/),
+      // CreDtTm 2023-06-04T10:55:26-04:00 + the FedNow 20-second clock.
+      railDeadline: '2023-06-04T14:55:46.000Z',
     });
   });
 

@@ -6,6 +6,7 @@ import { IssueList } from './issues';
 import { inferRail, type CreditTransferTransaction, type GroupHeader, type ParsedPacs008 } from './pacs008';
 import { RAIL_RULES, type Rail, type RailRules } from './rails';
 import { checkAmount, checkTotal } from './validate-amount';
+import { checkRailRules, type RailCheckOptions } from './validate-rail';
 import {
   checkAccount,
   checkAgent,
@@ -25,7 +26,7 @@ export interface PartnerContext {
   readonly currencies?: readonly string[];
 }
 
-export interface ValidateOptions {
+export interface ValidateOptions extends RailCheckOptions {
   readonly partner: PartnerContext;
   /**
    * Rail of the route / partner. If omitted it is taken from the envelope (TCH Message -> rtp,
@@ -56,6 +57,8 @@ export interface ValidatedPacs008 {
   readonly creditor: AccountRef;
   readonly instructingAgentId: string;
   readonly instructedAgentId: string;
+  /** CreDtTm + the rail's timeout clock (ISO instant), when CreDtTm could be read. */
+  readonly railDeadline?: string;
 }
 
 const TX = 'CdtTrfTxInf';
@@ -260,6 +263,7 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
   ) {
     issues.add(`${TX}.CdtrAcct`, 'AC03', 'creditor account is the debtor account');
   }
+  const railChecks = checkRailRules(parsed, tx, hdr, rail, options, issues);
 
   if (
     !issues.empty ||
@@ -293,5 +297,6 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
     creditor: { agentMemberId: cdtrAgt.memberId, accountId: cdtrAcct, name: cdtrName },
     instructingAgentId: instg.memberId,
     instructedAgentId: instd.memberId,
+    ...railChecks,
   };
 }
