@@ -46,6 +46,8 @@ export interface Rejection {
 export interface PaymentReferences {
   readonly endToEndId: string;
   readonly msgId?: string;
+  /** FedNow envelope AppHdr/BizMsgIdr (head.001), unique per sender. */
+  readonly bizMsgIdr?: string;
   readonly instrId?: string;
   readonly txId?: string;
   readonly uetr?: string;

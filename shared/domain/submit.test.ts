@@ -86,3 +86,39 @@ describe('submitPayment with a rail deadline', () => {
     expect(payment.deadline).toBe(railDeadline);
   });
 });
+
+describe('submitPayment: reference keys', () => {
+  it('accepts two different payments that both carry EndToEndId NOTPROVIDED', async () => {
+    const { deps, store } = setup();
+    const a = await submitPayment(instruction({ references: { endToEndId: 'NOTPROVIDED' } }), deps);
+    const b = await submitPayment(instruction({ references: { endToEndId: 'NOTPROVIDED' } }), deps);
+    expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
+    expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+    await expect(store.findByReference('partner-a', 'endToEndId', 'NOTPROVIDED')).resolves.toBeUndefined();
+  });
+
+  it('BizMsgIdr: same content -> the original, different content -> DUPL naming BizMsgIdr', async () => {
+    const { deps } = setup();
+    const first = instruction({ references: { endToEndId: 'E2E-B1', bizMsgIdr: 'BIZ-1' } });
+    const original = await submitPayment(first, deps);
+    const resent = await submitPayment(
+      { ...first, references: { endToEndId: 'NOTPROVIDED', bizMsgIdr: 'BIZ-1' } },
+      deps,
+    );
+    expect(resent).toMatchObject({ duplicate: true, payment: { paymentId: original.payment.paymentId } });
+    await expect(
+      submitPayment(instruction({ references: { endToEndId: 'E2E-B2', bizMsgIdr: 'BIZ-1' } }), deps),
+    ).rejects.toThrow(/^AppHdr BizMsgIdr 'BIZ-1' was already used/);
+  });
+
+  it('DUPL names the reference that collided', async () => {
+    const { deps } = setup();
+    await submitPayment(instruction({ references: { endToEndId: 'E2E-D1', msgId: 'MSG-1' } }), deps);
+    await expect(
+      submitPayment(instruction({ references: { endToEndId: 'E2E-D2', msgId: 'MSG-1' } }), deps),
+    ).rejects.toThrow(/^MsgId 'MSG-1'/);
+    await expect(submitPayment(instruction({ references: { endToEndId: 'E2E-D1' } }), deps)).rejects.toThrow(
+      /^EndToEndId 'E2E-D1'/,
+    );
+  });
+});

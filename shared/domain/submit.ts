@@ -1,7 +1,7 @@
 import { DuplicateError } from './errors';
 import { uuidv7 } from './ids';
 import { toSettlementMessage, type Payment, type PaymentInstruction, type RawMessage } from './payment';
-import type { Clock, PaymentQueue, PaymentStore } from './ports';
+import type { Clock, PaymentQueue, PaymentStore, ReferenceKind } from './ports';
 
 export interface SubmitDeps {
   readonly store: PaymentStore;
@@ -37,7 +37,8 @@ export function paymentDeadline(nowMs: number, slaSeconds: number, railDeadline?
  * A crash or error between the steps leaves the payment RECEIVED; the partner's retry of the
  * same instruction finds it and completes steps 2-3 (the FIFO dedup id stops a double enqueue),
  * and a payment nobody completes is rejected by the deadline sweeper, never left hanging.
- * The same EndToEndId (or MsgId, or UETR) with different content is refused as DUPL.
+ * The same EndToEndId (unless NOTPROVIDED), MsgId, UETR or BizMsgIdr with different content is
+ * refused as DUPL, naming the reference that collided.
  */
 export async function submitPayment(
   instruction: PaymentInstruction,
@@ -45,12 +46,13 @@ export async function submitPayment(
   options: { raw?: RawMessage } = {},
 ): Promise<SubmitResult> {
   const now = deps.clock.now();
+  const { railDeadline, ...rest } = instruction;
   const fresh: Payment = {
-    ...instruction,
+    ...rest,
     paymentId: (deps.newId ?? uuidv7)(now),
     status: 'RECEIVED',
     createdAt: new Date(now).toISOString(),
-    deadline: new Date(paymentDeadline(now, deps.slaSeconds, instruction.railDeadline)).toISOString(),
+    deadline: new Date(paymentDeadline(now, deps.slaSeconds, railDeadline)).toISOString(),
     version: 1,
   };
 
@@ -58,15 +60,28 @@ export async function submitPayment(
   if (!created.created) {
     const existing = created.existing;
     if (existing.contentHash !== instruction.contentHash) {
-      throw new DuplicateError(
-        `a reference of this payment (EndToEndId '${instruction.references.endToEndId}', MsgId or UETR) ` +
-          'was already used for a different payment',
-      );
+      throw new DuplicateError(duplicateMessage(created.collidedOn, instruction));
     }
     if (existing.status !== 'RECEIVED') return { payment: existing, duplicate: true };
     return { payment: await enqueueAndAccept(existing, deps), duplicate: true };
   }
   return { payment: await enqueueAndAccept(fresh, deps), duplicate: false };
+}
+
+const REFERENCE_NAMES: Readonly<Record<ReferenceKind, string>> = {
+  endToEndId: 'EndToEndId',
+  msgId: 'MsgId',
+  uetr: 'UETR',
+  bizMsgIdr: 'AppHdr BizMsgIdr',
+};
+
+/** DUPL text naming the reference that collided, e.g. "MsgId '2026...' was already used ...". */
+export function duplicateMessage(kind: ReferenceKind, instruction: PaymentInstruction): string {
+  const value = instruction.references[kind];
+  return (
+    `${REFERENCE_NAMES[kind]}${value !== undefined ? ` '${value}'` : ''} was already used ` +
+    'for a different payment by this partner'
+  );
 }
 
 async function enqueueAndAccept(payment: Payment, deps: SubmitDeps): Promise<Payment> {

@@ -25,7 +25,7 @@ export function checkRailRules(
   rail: Rail | undefined,
   options: RailCheckOptions,
   issues: IssueList,
-): { railDeadline?: string } {
+): { railDeadline?: string; bizMsgIdr?: string } {
   checkXmlChars(parsed.document.FIToFICstmrCdtTrf, '', issues);
   if (parsed.appHdr) checkXmlChars(parsed.appHdr, 'AppHdr', issues);
   const identifiers: [string | undefined, string][] = [
@@ -43,6 +43,8 @@ export function checkRailRules(
   for (const [value, field] of identifiers) checkIdentifierChars(value, field, issues);
 
   if (!rail) return {};
+  // FedNow duplicate detection also runs on the AppHdr BizMsgIdr (head.001), when given.
+  const bizMsgIdr = rail === 'fednow' ? parsed.appHdr?.bizMsgIdr?.trim() || undefined : undefined;
   const created = hdr?.CreDtTm !== undefined ? instantOf(hdr.CreDtTm) : undefined;
   if (options.now !== undefined) {
     const txDate = tx.IntrBkSttlmDt?.trim() ? tx.IntrBkSttlmDt : undefined;
@@ -61,5 +63,8 @@ export function checkRailRules(
       issues,
     );
   }
-  return created !== undefined ? { railDeadline: new Date(railDeadline(rail, created)).toISOString() } : {};
+  return {
+    ...(created !== undefined ? { railDeadline: new Date(railDeadline(rail, created)).toISOString() } : {}),
+    ...(bizMsgIdr !== undefined ? { bizMsgIdr } : {}),
+  };
 }

@@ -263,7 +263,7 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
   ) {
     issues.add(`${TX}.CdtrAcct`, 'AC03', 'creditor account is the debtor account');
   }
-  const railChecks = checkRailRules(parsed, tx, hdr, rail, options, issues);
+  const { bizMsgIdr, ...railChecks } = checkRailRules(parsed, tx, hdr, rail, options, issues);
 
   if (
     !issues.empty ||
@@ -290,7 +290,7 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
     parsed,
     rail,
     creationDateTime: header.creDtTm,
-    references: { ...references, msgId: header.msgId },
+    references: { ...references, msgId: header.msgId, ...(bizMsgIdr !== undefined ? { bizMsgIdr } : {}) },
     amount,
     settlementDate,
     debtor: { agentMemberId: dbtrAgt.memberId, accountId: dbtrAcct, name: dbtrName },
