@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
 import { PartnerClient } from '../../shared/partner-client';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../../shared/iso20022';
-import { fixture, PACS008_SAMPLES, FEDNOW_SCENARIO1 } from '../../shared/iso20022/__fixtures__';
+import {
+  fixture,
+  restampedFixture,
+  PACS008_SAMPLES,
+  FEDNOW_SCENARIO1,
+} from '../../shared/iso20022/__fixtures__';
 import type { LocalStack } from '../../local/stack';
 import { openAccount, testAdapters, testConfig } from '../support/adapters';
 import { startTestStack, registerEd25519Partner, testPartnerRegistry } from '../support/local-stack';
@@ -70,17 +75,18 @@ describe('ISO 20022 intake (local stack)', () => {
     async (_file, sample) => {
       const client = await partnerFor(sample.partner.agentIds);
       const debtorBefore = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
-      const res = await client.submitPayment(fixture(sample.file), 'application/xml');
+      // The samples are from 2023: restamped (CreDtTm, business day, fresh references) they
+      // pass the rail clock rules.
+      const { body, refs } = restampedFixture(sample.file);
+      const endToEndId = refs.endToEndId ?? '';
+      const res = await client.submitPayment(body, 'application/xml');
       expect(res.status).toBe(202);
       expect(res.headers['content-type']).toContain('application/xml');
       const ack = parsePacs002Xml(res.body);
       expect(ack.envelope).toBe(sample.envelope);
-      expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
-        status: 'ACTC',
-        e2e: sample.expected.endToEndId,
-      });
+      expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: endToEndId });
 
-      const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
+      const settled = await waitForXmlStatus(client, endToEndId, 'ACSC');
       expect(txStatus(settled).status).toBe('ACSC');
       const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
       expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
@@ -91,16 +97,17 @@ describe('ISO 20022 intake (local stack)', () => {
     const sample = PACS008_SAMPLES[0];
     if (!sample) throw new Error('no samples');
     const client = await partnerFor(sample.partner.agentIds);
-    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(fixture(sample.file))));
+    const { body, refs } = restampedFixture(sample.file);
+    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(body)));
     const res = await client.submitPayment(json, 'application/json');
     expect(res.status).toBe(202);
     const ack = JSON.parse(res.body) as { FIToFIPmtStsRpt: IsoNode };
-    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: sample.expected.endToEndId });
+    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: refs.endToEndId });
   });
 
   it('keeps the raw message with its digest, immutable, next to the payment', async () => {
     const client = await partnerFor(['011104238']);
-    const xml = fixture(FEDNOW_SCENARIO1);
+    const xml = restampedFixture(FEDNOW_SCENARIO1).body;
     const res = await client.submitPayment(xml, 'application/xml');
     expect(res.status).toBe(202);
     const paymentId = res.headers.location?.split('/').pop() ?? '';
@@ -111,7 +118,7 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('answers a resend with the original answer, and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
-    const xml = fixture(FEDNOW_SCENARIO1);
+    const xml = restampedFixture(FEDNOW_SCENARIO1).body;
     const [a, b] = await Promise.all([
       client.submitPayment(xml, 'application/xml'),
       client.submitPayment(xml, 'application/xml'),
@@ -131,7 +138,7 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('refuses a rule violation with pacs.002 RJCT and the reason, writing nothing', async () => {
     const client = await partnerFor(['999999999']);
-    const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
+    const res = await client.submitPayment(restampedFixture(FEDNOW_SCENARIO1).body, 'application/xml');
     expect(res.status).toBe(400);
     expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'RJCT',
@@ -148,10 +155,12 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('answers a pacs.028 status request with the pacs.002 of the payment', async () => {
     const client = await partnerFor(['011104238']);
-    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
-    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    const { body, refs } = restampedFixture(FEDNOW_SCENARIO1);
+    const endToEndId = refs.endToEndId ?? '';
+    expect((await client.submitPayment(body, 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, endToEndId, 'ACSC');
     const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
-      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
+      .replace('Scenario05EtoEId001', endToEndId)
       .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, '');
     const res = await client.request('POST', '/payments/status-requests', {
       body: request,
@@ -160,7 +169,61 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(res.status).toBe(200);
     expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'ACSC',
-      e2e: 'Scenario01EtoEId001',
+      e2e: endToEndId,
     });
+  });
+});
+
+describe('ISO 20022 rail rules (local stack)', () => {
+  const addtlInf = (body: string) =>
+    [...body.matchAll(/<(?:\w+:)?AddtlInf>([^<]*)</g)].map((m) => m[1] ?? '').join('');
+
+  it('refuses the 2023 sample as it is (timed out, AB06) and writes nothing', async () => {
+    const client = await partnerFor(['011104238']);
+    const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
+    expect(res.status).toBe(400);
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'AB06',
+    });
+    expect(addtlInf(res.body)).toContain('GrpHdr.CreDtTm');
+    const lookup = await client.request('GET', '/payments?endToEndId=Scenario01EtoEId001', {
+      accept: 'application/xml',
+    });
+    expect(lookup.status).toBe(404);
+  });
+
+  it('accepts two different payments that both say EndToEndId NOTPROVIDED', async () => {
+    const client = await partnerFor(['011104238']);
+    const one = restampedFixture(FEDNOW_SCENARIO1).body.replace(
+      /<EndToEndId>[^<]*</,
+      '<EndToEndId>NOTPROVIDED<',
+    );
+    const two = restampedFixture(FEDNOW_SCENARIO1)
+      .body.replace(/<EndToEndId>[^<]*</, '<EndToEndId>NOTPROVIDED<')
+      .replace('>51.74<', '>12.34<');
+    const a = await client.submitPayment(one, 'application/xml');
+    const b = await client.submitPayment(two, 'application/xml');
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.headers.location).not.toBe(b.headers.location);
+  });
+
+  it('FedNow envelope: the same BizMsgIdr with other content is DUPL, and says so', async () => {
+    const client = await partnerFor(['011104238']);
+    const file = 'fednow/derived/FedNowIncoming_head.001_Scenario1_pacs.008.xml';
+    const first = restampedFixture(file);
+    expect((await client.submitPayment(first.body, 'application/xml')).status).toBe(202);
+    const bizMsgIdr = first.refs.bizMsgIdr ?? '';
+    const other = restampedFixture(file).body.replace(
+      /(<AppHdr[\s\S]*?<BizMsgIdr>)[^<]*(<\/BizMsgIdr>)/,
+      `$1${bizMsgIdr}$2`,
+    );
+    const dupl = await client.submitPayment(other, 'application/xml');
+    expect(dupl.status).toBe(409);
+    expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'DUPL',
+    });
+    expect(addtlInf(dupl.body)).toContain(`BizMsgIdr '${bizMsgIdr}'`);
   });
 });
