@@ -279,6 +279,13 @@ describe('characters', () => {
     assertIssue(jsonIssues(inName), 'FIToFICstmrCdtTrf.CdtTrfTxInf.Dbtr.Nm', 'FF01');
   });
 
+  it('the XML form: a non-Char the parser let through (U+FFFF, U+0001, a lone surrogate) is FF01 with its path', () => {
+    for (const ch of ['\uFFFF', '\u0001', '\uD800', '\uFFFE']) {
+      const xml = fresh().replace('<Nm>Individual A</Nm>', `<Nm>Indiv${ch}idual A</Nm>`);
+      assertIssue(issuesFor(xml), 'CdtTrfTxInf.Dbtr.Nm', 'FF01');
+    }
+  });
+
   it('references and account numbers: printable ASCII only (emoji, U+10FFFF, controls refused)', () => {
     fc.assert(
       fc.property(
