@@ -29,6 +29,14 @@ describe('restampPacs008', () => {
     expect(doc.GrpHdr?.MsgId?.length).toBeLessThanOrEqual(35);
   });
 
+  it('a fresh EndToEndId never looks like an IBAN (log redaction would mask it)', () => {
+    for (let i = 0; i < 200; i++) {
+      const { endToEndId } = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: NOW }).refs;
+      expect(endToEndId).toMatch(/^E2E[A-Z0-9]{13,32}$/);
+      expect(endToEndId).not.toMatch(/^[A-Z]{2}\d{2}/);
+    }
+  });
+
   it('two restamps never share a reference', () => {
     const a = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: NOW }).refs;
     const b = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: NOW }).refs;

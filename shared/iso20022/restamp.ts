@@ -49,11 +49,15 @@ function restampMsgId(old: string, rail: Rail, now: number, random: (n: number) 
   if (rail === 'fednow' && /^[0-9]{8}[a-zA-Z0-9]{9}/.test(old)) {
     return `${date}${old.slice(8, 17)}${fresh(Math.min(Math.max(old.length - 17, 8), 18), random)}`;
   }
-  return fresh(Math.min(Math.max(old.length, 16), 35), random);
+  return `MSG${fresh(Math.min(Math.max(old.length, 16), 35) - 3, random)}`;
 }
 
+/**
+ * `E2E` + random alphanumerics. The fixed prefix keeps a fresh id from ever looking like an IBAN
+ * (two letters, two digits, ...), which log redaction would mask.
+ */
 function freshEndToEndId(old: string, random: (n: number) => Buffer): string {
-  return fresh(Math.min(Math.max(old.length, 16), 35), random);
+  return `E2E${fresh(Math.min(Math.max(old.length, 16), 35) - 3, random)}`;
 }
 
 function railOfXml(xml: string): Rail {
