@@ -39,6 +39,8 @@ describe('bench payment messages', () => {
       const parsed = parsePaymentMessage({ body: body.body, contentType: body.contentType });
       const valid = validatePacs008(parsed, {
         partner: { partnerId: 'p', agentIds: [f.debtor.routingNumber], currencies: ['USD'] },
+        // The rail clock rules: CreDtTm within 20 s, IntrBkSttlmDt the FedNow business day.
+        now: f.createdAt.getTime() + 1000,
       });
       expect(valid.amount.amountMinor).toBe(12_345);
       expect(valid.references.endToEndId).toBe(f.endToEndId);

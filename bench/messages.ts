@@ -9,6 +9,7 @@ import { fixture, FEDNOW_SCENARIO1 } from '../shared/iso20022/__fixtures__';
 import { NS, parseXml, parsePacs008Json, PACS008_SPEC, toPacs008Json } from '../shared/iso20022';
 import { locateMessage } from '../shared/iso20022/envelope';
 import { toMirror } from '../shared/iso20022/mirror';
+import { railBusinessDay } from '../shared/iso20022/rail-clock';
 import type { SimAccount } from './world';
 
 export type WireForm = 'xml' | 'json' | 'simple';
@@ -157,7 +158,8 @@ export function buildPaymentBody(form: WireForm, f: PaymentFields): PaymentBody 
     UETR: f.uetr,
     // Three decimals for USD: AM12, refused at intake (never rounded).
     AMOUNT: f.invalid ? `${decimalAmount(f.amountMinor)}5` : decimalAmount(f.amountMinor),
-    STTLMDT: isoDate(f.createdAt),
+    // The FedNow business day (7 p.m. ET cut-over, weekends and holidays roll forward).
+    STTLMDT: railBusinessDay('fednow', f.createdAt.getTime()),
     DBTR_AGT: f.debtor.routingNumber,
     CDTR_AGT: f.creditor.routingNumber,
     DBTR_ACCT: f.debtor.accountNumber,

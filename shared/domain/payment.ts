@@ -46,6 +46,8 @@ export interface Rejection {
 export interface PaymentReferences {
   readonly endToEndId: string;
   readonly msgId?: string;
+  /** FedNow envelope AppHdr/BizMsgIdr (head.001), unique per sender. */
+  readonly bizMsgIdr?: string;
   readonly instrId?: string;
   readonly txId?: string;
   readonly uetr?: string;
@@ -93,6 +95,11 @@ export interface PaymentInstruction {
   readonly contentHash: string;
   /** Present for ISO 20022 instructions (source 'pacs.008'). */
   readonly iso?: IsoOrigin;
+  /**
+   * The rail's own deadline (ISO instant): GrpHdr/CreDtTm + the rail's timeout clock (FedNow
+   * 20 s). The payment's deadline is the earlier of this and acceptance + the SLA.
+   */
+  readonly railDeadline?: string;
 }
 
 export interface Payment extends PaymentInstruction {

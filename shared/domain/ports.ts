@@ -8,11 +8,20 @@ import type { ReasonCode } from './reasons';
  * in shared/adapters; tests pass in-memory fakes (shared/testing/fakes.ts) without mocking SDKs.
  */
 
-/** Partner references that identify a payment uniquely per partner. */
-export type ReferenceKind = 'endToEndId' | 'msgId' | 'uetr';
+/**
+ * Partner references that identify a payment uniquely per partner: EndToEndId (unless it is
+ * NOTPROVIDED), MsgId, UETR and the FedNow AppHdr BizMsgIdr.
+ */
+export type ReferenceKind = 'endToEndId' | 'msgId' | 'uetr' | 'bizMsgIdr';
 
 export type CreateOutcome =
-  { readonly created: true } | { readonly created: false; readonly existing: Payment };
+  | { readonly created: true }
+  | {
+      readonly created: false;
+      readonly existing: Payment;
+      /** Which of the payment's references was already taken (by `existing`). */
+      readonly collidedOn: ReferenceKind;
+    };
 
 export type TransitionOutcome =
   { readonly applied: true } | { readonly applied: false; readonly current: Payment | undefined };
@@ -20,8 +29,9 @@ export type TransitionOutcome =
 export interface PaymentStore {
   /**
    * Records a new payment in RECEIVED, with the raw message (audit) and its uniqueness keys:
-   * the partner's EndToEndId, and its MsgId and UETR when given. If any key is taken, returns
-   * the payment that holds it and writes nothing.
+   * the partner's EndToEndId (unless NOTPROVIDED), and its MsgId, UETR and BizMsgIdr when
+   * given. If any key is taken, returns the payment that holds it and which key collided, and
+   * writes nothing. findByReference('endToEndId', 'NOTPROVIDED') finds nothing.
    */
   create(payment: Payment, raw?: RawMessage): Promise<CreateOutcome>;
   get(paymentId: string): Promise<Payment | undefined>;

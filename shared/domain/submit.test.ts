@@ -1,7 +1,7 @@
 import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction } from '../testing/builders';
 import { DuplicateError, PermanentEnqueueError, TransientError } from './errors';
-import { submitPayment } from './submit';
+import { paymentDeadline, submitPayment } from './submit';
 
 function setup() {
   const store = new FakePaymentStore();
@@ -77,5 +77,59 @@ describe('submitPayment', () => {
     expect((await store.get(payment.paymentId))?.status).toBe('REJECTED');
     expect(store.events.map((e) => e.status)).toEqual(['RECEIVED', 'REJECTED']);
     expect(queue.messages).toHaveLength(0);
+  });
+});
+
+describe('paymentDeadline', () => {
+  it('is the earlier of acceptance + SLA and the rail deadline', () => {
+    const now = Date.parse('2026-12-02T15:00:00Z');
+    expect(paymentDeadline(now, 15)).toBe(now + 15_000);
+    expect(paymentDeadline(now, 15, '2026-12-02T15:00:08.000Z')).toBe(now + 8_000);
+    expect(paymentDeadline(now, 15, '2026-12-02T15:00:30.000Z')).toBe(now + 15_000);
+  });
+});
+
+describe('submitPayment with a rail deadline', () => {
+  it('records the earlier deadline (FedNow CreDtTm + 20 s before acceptance + SLA)', async () => {
+    const { deps, clock } = setup();
+    const railDeadline = new Date(clock.now() + 5_000).toISOString();
+    const { payment } = await submitPayment({ ...instruction(), railDeadline }, deps);
+    expect(payment.deadline).toBe(railDeadline);
+  });
+});
+
+describe('submitPayment: reference keys', () => {
+  it('accepts two different payments that both carry EndToEndId NOTPROVIDED', async () => {
+    const { deps, store } = setup();
+    const a = await submitPayment(instruction({ references: { endToEndId: 'NOTPROVIDED' } }), deps);
+    const b = await submitPayment(instruction({ references: { endToEndId: 'NOTPROVIDED' } }), deps);
+    expect(a.payment.paymentId).not.toBe(b.payment.paymentId);
+    expect([a.duplicate, b.duplicate]).toEqual([false, false]);
+    await expect(store.findByReference('partner-a', 'endToEndId', 'NOTPROVIDED')).resolves.toBeUndefined();
+  });
+
+  it('BizMsgIdr: same content -> the original, different content -> DUPL naming BizMsgIdr', async () => {
+    const { deps } = setup();
+    const first = instruction({ references: { endToEndId: 'E2E-B1', bizMsgIdr: 'BIZ-1' } });
+    const original = await submitPayment(first, deps);
+    const resent = await submitPayment(
+      { ...first, references: { endToEndId: 'NOTPROVIDED', bizMsgIdr: 'BIZ-1' } },
+      deps,
+    );
+    expect(resent).toMatchObject({ duplicate: true, payment: { paymentId: original.payment.paymentId } });
+    await expect(
+      submitPayment(instruction({ references: { endToEndId: 'E2E-B2', bizMsgIdr: 'BIZ-1' } }), deps),
+    ).rejects.toThrow(/^AppHdr BizMsgIdr 'BIZ-1' was already used/);
+  });
+
+  it('DUPL names the reference that collided', async () => {
+    const { deps } = setup();
+    await submitPayment(instruction({ references: { endToEndId: 'E2E-D1', msgId: 'MSG-1' } }), deps);
+    await expect(
+      submitPayment(instruction({ references: { endToEndId: 'E2E-D2', msgId: 'MSG-1' } }), deps),
+    ).rejects.toThrow(/^MsgId 'MSG-1'/);
+    await expect(submitPayment(instruction({ references: { endToEndId: 'E2E-D1' } }), deps)).rejects.toThrow(
+      /^EndToEndId 'E2E-D1'/,
+    );
   });
 });

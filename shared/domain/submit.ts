@@ -1,4 +1,5 @@
 import { DuplicateError, PermanentEnqueueError } from './errors';
+import { uniqueReferences } from './references';
 import { uuidv7 } from './ids';
 import {
   toSettlementMessage,
@@ -7,7 +8,7 @@ import {
   type RawMessage,
   type Rejection,
 } from './payment';
-import type { Clock, PaymentQueue, PaymentStore } from './ports';
+import type { Clock, PaymentQueue, PaymentStore, ReferenceKind } from './ports';
 
 export interface SubmitDeps {
   readonly store: PaymentStore;
@@ -25,6 +26,16 @@ export interface SubmitResult {
 }
 
 /**
+ * The settlement deadline: the earlier of acceptance + the SLA and the rail's own clock
+ * (FedNow times a payment out 20 s after its CreDtTm, whatever our SLA says).
+ */
+export function paymentDeadline(nowMs: number, slaSeconds: number, railDeadline?: string): number {
+  const sla = nowMs + slaSeconds * 1000;
+  const rail = railDeadline !== undefined ? Date.parse(railDeadline) : Number.NaN;
+  return Number.isNaN(rail) ? sla : Math.min(sla, rail);
+}
+
+/**
  * Records a validated instruction and puts it on the settlement queue.
  *
  * 1. create the payment in RECEIVED with its (partner, EndToEndId) uniqueness key;
@@ -33,7 +44,8 @@ export interface SubmitResult {
  * A crash or error between the steps leaves the payment RECEIVED; the partner's retry of the
  * same instruction finds it and completes steps 2-3 (the FIFO dedup id stops a double enqueue),
  * and a payment nobody completes is rejected by the deadline sweeper, never left hanging.
- * The same EndToEndId (or MsgId, or UETR) with different content is refused as DUPL.
+ * The same EndToEndId (unless NOTPROVIDED), MsgId, UETR or BizMsgIdr with different content is
+ * refused as DUPL, naming the reference that collided.
  */
 export async function submitPayment(
   instruction: PaymentInstruction,
@@ -41,12 +53,13 @@ export async function submitPayment(
   options: { raw?: RawMessage } = {},
 ): Promise<SubmitResult> {
   const now = deps.clock.now();
+  const { railDeadline, ...rest } = instruction;
   const fresh: Payment = {
-    ...instruction,
+    ...rest,
     paymentId: (deps.newId ?? uuidv7)(now),
     status: 'RECEIVED',
     createdAt: new Date(now).toISOString(),
-    deadline: new Date(now + deps.slaSeconds * 1000).toISOString(),
+    deadline: new Date(paymentDeadline(now, deps.slaSeconds, railDeadline)).toISOString(),
     version: 1,
   };
 
@@ -54,15 +67,28 @@ export async function submitPayment(
   if (!created.created) {
     const existing = created.existing;
     if (existing.contentHash !== instruction.contentHash) {
-      throw new DuplicateError(
-        `a reference of this payment (EndToEndId '${instruction.references.endToEndId}', MsgId or UETR) ` +
-          'was already used for a different payment',
-      );
+      throw new DuplicateError(duplicateMessage(created.collidedOn, instruction));
     }
     if (existing.status !== 'RECEIVED') return { payment: existing, duplicate: true };
     return { payment: await enqueueAndAccept(existing, deps), duplicate: true };
   }
   return { payment: await enqueueAndAccept(fresh, deps), duplicate: false };
+}
+
+const REFERENCE_NAMES: Readonly<Record<ReferenceKind, string>> = {
+  endToEndId: 'EndToEndId',
+  msgId: 'MsgId',
+  uetr: 'UETR',
+  bizMsgIdr: 'AppHdr BizMsgIdr',
+};
+
+/** DUPL text naming the reference that collided, e.g. "MsgId '2026...' was already used ...". */
+export function duplicateMessage(kind: ReferenceKind, instruction: PaymentInstruction): string {
+  const value = instruction.references[kind];
+  return (
+    `${REFERENCE_NAMES[kind]}${value !== undefined ? ` '${value}'` : ''} was already used ` +
+    'for a different payment by this partner'
+  );
 }
 
 /** What a payment the settlement queue refuses for good is rejected with (recorded, terminal). */
@@ -95,4 +121,19 @@ async function enqueueAndAccept(payment: Payment, deps: SubmitDeps): Promise<Pay
   if (outcome.applied) return { ...payment, status: 'ACCEPTED', acceptedAt, version: payment.version + 1 };
   // Someone else moved it on already (a concurrent retry, or settle was faster than us).
   return outcome.current ?? payment;
+}
+
+/**
+ * The payment this instruction was already recorded as (same partner, a uniqueness reference it
+ * holds, same content), if any: a resend. Read-only.
+ */
+export async function findRecorded(
+  instruction: PaymentInstruction,
+  store: Pick<PaymentStore, 'findByReference'>,
+): Promise<Payment | undefined> {
+  for (const { kind, value } of uniqueReferences(instruction)) {
+    const found = await store.findByReference(instruction.partnerId, kind, value);
+    if (found) return found.contentHash === instruction.contentHash ? found : undefined;
+  }
+  return undefined;
 }

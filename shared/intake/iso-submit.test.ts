@@ -3,6 +3,7 @@ import type { Payment } from '../domain/payment';
 import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../iso20022';
 import { FEDNOW_SCENARIO1, fixture } from '../iso20022/__fixtures__';
+import { restampPacs008 } from '../iso20022/restamp';
 import { submitPacs008 } from './iso-submit';
 
 const PARTNER: Partner = {
@@ -12,12 +13,17 @@ const PARTNER: Partner = {
   agentIds: ['011104238'],
   currencies: ['USD'],
 };
-const XML = fixture(FEDNOW_SCENARIO1);
+// The sample restamped to a fixed business day (Wednesday, 10:00 ET), and the clock just after it.
+const SENT_AT = Date.parse('2026-11-18T15:00:00.000Z');
+const STAMPED = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: SENT_AT });
+const XML = STAMPED.body;
+const E2E = STAMPED.refs.endToEndId ?? '';
+const MSG_ID = STAMPED.refs.msgId ?? '';
 
 function setup() {
   const store = new FakePaymentStore();
   const queue = new FakeQueue();
-  const clock = new FakeClock(Date.parse('2023-06-04T14:55:27.000Z'));
+  const clock = new FakeClock(SENT_AT + 1_000);
   const deps = { store, queue, clock, slaSeconds: 20 };
   const send = (body: string, contentType = 'application/xml') =>
     submitPacs008({ body: Buffer.from(body), contentType, partner: PARTNER }, deps);
@@ -59,7 +65,7 @@ describe('submitPacs008: a resent pacs.008 answers the payment current status', 
 
     const again = await send(XML);
     expect(again).toMatchObject({ httpStatus: 202, duplicate: true });
-    expect(statusOf(again.body)).toMatchObject({ status: 'ACSP', e2e: 'Scenario01EtoEId001' });
+    expect(statusOf(again.body)).toMatchObject({ status: 'ACSP', e2e: E2E });
     expect(again.payment?.paymentId).toBe(first.payment?.paymentId);
   });
 
@@ -111,10 +117,11 @@ describe('submitPacs008: a resent pacs.008 answers the payment current status', 
       status: 'SETTLED',
       settledAt: '2023-06-04T14:55:28.000Z',
     });
-    const fresh = XML.replaceAll('20230604011104238Sc01Step1MsgId', '20230604011104238Sc01Step1Resend');
+    const resendMsgId = `${MSG_ID.slice(0, 17)}Resend1`;
+    const fresh = XML.replaceAll(MSG_ID, resendMsgId);
     const again = await send(fresh);
     expect(again).toMatchObject({ httpStatus: 200, duplicate: true });
-    expect(statusOf(again.body)).toMatchObject({ status: 'ACSC', msgId: '20230604011104238Sc01Step1Resend' });
+    expect(statusOf(again.body)).toMatchObject({ status: 'ACSC', msgId: resendMsgId });
   });
 
   it('answers a JSON resend in JSON, with the same status rules', async () => {

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { DuplicateError, ValidationError } from '../domain/errors';
 import type { Partner } from '../domain/partner';
 import type { IsoOrigin, Payment, RawMessage } from '../domain/payment';
-import { submitPayment, type SubmitDeps } from '../domain/submit';
+import { findRecorded, submitPayment, type SubmitDeps } from '../domain/submit';
 import {
   buildPacs002Reply,
   parsePaymentMessage,
@@ -76,19 +76,23 @@ export async function submitPacs008(
       rail,
     );
 
+  const partner = {
+    partnerId: input.partner.partnerId,
+    agentIds: input.partner.agentIds,
+    ...(input.partner.limitMinor !== undefined ? { limitMinor: input.partner.limitMinor } : {}),
+    currencies: input.partner.currencies,
+  };
   let validated;
   try {
     if (schemaError) throw schemaError;
-    validated = validatePacs008(parsed, {
-      partner: {
-        partnerId: input.partner.partnerId,
-        agentIds: input.partner.agentIds,
-        ...(input.partner.limitMinor !== undefined ? { limitMinor: input.partner.limitMinor } : {}),
-        currencies: input.partner.currencies,
-      },
-    });
+    // The rail clock rules (CreDtTm within the timeout clock, IntrBkSttlmDt = business day).
+    validated = validatePacs008(parsed, { partner, now });
   } catch (error) {
     if (!(error instanceof ValidationError)) throw error;
+    if (!schemaError) {
+      const resend = await resendPastTheClock(parsed, partner, refs, deps, now);
+      if (resend) return resend;
+    }
     const first = error.issues[0];
     const info = first ? `${first.field}: ${first.message}` : error.message;
     // 400 for a rule refusal, 403 for a movement the partner may not instruct (NotPermittedError).
@@ -146,4 +150,36 @@ export async function submitPacs008(
     if (!(error instanceof DuplicateError)) throw error;
     return { httpStatus: 409, reasonCode: 'DUPL', ...reply('RJCT', { code: 'DUPL', info: error.message }) };
   }
+}
+
+/**
+ * A resend of a payment already recorded is answered with its current status even when the
+ * rail clock or the business day has moved on since it was first sent: refusing it "timed out"
+ * could contradict a settlement the partner has not heard of yet. Only when every other rule
+ * holds (the message is otherwise the same valid instruction) and the same content is recorded.
+ */
+async function resendPastTheClock(
+  parsed: ParsedPaymentMessage,
+  partner: Parameters<typeof validatePacs008>[1]['partner'],
+  refs: OriginalRefs,
+  deps: SubmitDeps,
+  now: number,
+): Promise<IsoSubmitOutcome | undefined> {
+  let timeless;
+  try {
+    timeless = validatePacs008(parsed, { partner });
+  } catch (error) {
+    if (error instanceof ValidationError) return undefined;
+    throw error;
+  }
+  const existing = await findRecorded(toPaymentInstruction(timeless, partner.partnerId), deps.store);
+  if (!existing) return undefined;
+  const agents = { instructing: timeless.instructingAgentId, instructed: timeless.instructedAgentId };
+  const answer = reportForResend(existing, refs, { rail: timeless.rail, now, agents });
+  return {
+    httpStatus: answer.httpStatus,
+    ...buildPacs002Reply(answer.report, parsed.transport, timeless.rail),
+    payment: existing,
+    duplicate: true,
+  };
 }

@@ -15,6 +15,7 @@ import { fixture, FEDNOW_SCENARIO1 } from '../iso20022/__fixtures__';
 import { parsePacs008Xml, toPacs008Json } from '../iso20022';
 import { USD } from '../testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import { restampPacs008 } from '../iso20022/restamp';
 import { submitPacs008 } from './iso-submit';
 import { parseJsonPayment } from './json-payment';
 
@@ -54,15 +55,16 @@ const accountIds = [
   'PROBE:release-submit-debtor',
 ];
 
-const SAMPLE = fixture(FEDNOW_SCENARIO1);
-// The sample's own clock: its creation time and business day.
-const SAMPLE_NOW = Date.parse('2023-06-04T10:55:27-04:00');
+// The sample restamped to a business day (Wednesday 10:00 ET); the intake's clock a second later.
+const SENT_AT = Date.parse('2026-11-18T15:00:00.000Z');
+const SAMPLE = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: SENT_AT }).body;
+const SAMPLE_NOW = SENT_AT + 1_000;
 
 function pacs008(n: number, instructing: string, debtor: string, creditor: string): string {
   const [dInst, dAcct] = debtor.split(':') as [string, string];
   const [cInst, cAcct] = creditor.split(':') as [string, string];
   const ref = `P${String(n).padStart(8, '0')}`;
-  return SAMPLE.replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>20230604${instructing}${ref}</MsgId>`)
+  return SAMPLE.replace(/<MsgId>[^<]*<\/MsgId>/, `<MsgId>20261118${instructing}${ref}</MsgId>`)
     .replace(/<InstrId>[^<]*<\/InstrId>/, `<InstrId>I${ref}</InstrId>`)
     .replace(/<EndToEndId>[^<]*<\/EndToEndId>/, `<EndToEndId>E${ref}</EndToEndId>`)
     .replace(/<UETR>[^<]*<\/UETR>/, '')

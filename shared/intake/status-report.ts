@@ -40,9 +40,13 @@ export function newStatusMsgId(rail: Rail, now: number): string {
     : `${date}${SERVICE_ID}${randomAlnum(18)}`;
 }
 
-/** Max105Text: additional information lines are cut to 105 characters. */
+/**
+ * AddtlInf is Max105Text but repeatable (0..n): the pacs.002 builder splits the text into
+ * 105-character lines, so nothing is cut with an ellipsis; the whole is bounded to 5 lines.
+ */
+const MAX_ADDTL_INF_LINES = 5;
 function max105(text: string): string {
-  return text.length <= 105 ? text : `${text.slice(0, 104)}…`;
+  return [...text].slice(0, 105 * MAX_ADDTL_INF_LINES).join('');
 }
 
 export interface OriginalRefs {

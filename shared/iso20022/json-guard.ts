@@ -1,5 +1,6 @@
 import * as z from 'zod/mini';
 import { MalformedRequestError, ValidationError, type FieldIssue } from '../domain/errors';
+import { codePointLabel, firstIllegalXmlChar, isXmlText } from './charset';
 import { DEFAULT_MAX_DEPTH } from './xml';
 
 const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
@@ -27,23 +28,44 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 
 /**
  * Checks an untrusted JSON value before schema parsing: bounded depth (iteratively, so a
- * hostile nesting cannot overflow the stack of the recursive schema walk) and no
- * prototype-polluting keys.
+ * hostile nesting cannot overflow the stack of the recursive schema walk), no
+ * prototype-polluting keys, and every string (keys included) made of XML 1.0 Chars, as the XML
+ * form is (charset.ts): FF01 naming the member, before anything is parsed or written.
  */
 export function guardJson(value: unknown, maxDepth: number = DEFAULT_MAX_DEPTH): void {
-  const stack: { node: unknown; depth: number }[] = [{ node: value, depth: 1 }];
+  const stack: { node: unknown; depth: number; path: string }[] = [{ node: value, depth: 1, path: '' }];
+  const issues: FieldIssue[] = [];
   while (stack.length > 0) {
     const item = stack.pop();
-    if (!item || typeof item.node !== 'object' || item.node === null) continue;
+    if (!item) continue;
+    if (typeof item.node === 'string') {
+      const bad = firstIllegalXmlChar(item.node);
+      if (bad && issues.length < 10) {
+        issues.push({
+          // Paths relative to the message, as the rules' are (CdtTrfTxInf.Dbtr.Nm).
+          field: item.path.replace(/^FIToFICstmrCdtTrf\./, '') || '(root)',
+          code: 'FF01',
+          message: `contains ${codePointLabel(bad.codePoint)} at position ${bad.index + 1}, a character XML 1.0 and the rail refuse`,
+        });
+      }
+      continue;
+    }
+    if (typeof item.node !== 'object' || item.node === null) continue;
     if (item.depth > maxDepth) throw new MalformedRequestError(`JSON nested deeper than ${maxDepth} levels`);
     const entries = Array.isArray(item.node)
-      ? item.node.map((v: unknown) => ['', v] as const)
+      ? item.node.map((v: unknown, i) => [i, v] as const)
       : Object.entries(item.node);
     for (const [key, child] of entries) {
-      if (RESERVED_KEYS.has(key)) throw new MalformedRequestError(`reserved JSON key '${key}'`);
-      stack.push({ node: child, depth: item.depth + 1 });
+      if (typeof key === 'string' && RESERVED_KEYS.has(key))
+        throw new MalformedRequestError(`reserved JSON key '${key}'`);
+      if (typeof key === 'string' && !isXmlText(key)) {
+        throw new MalformedRequestError('JSON member name with a character XML 1.0 refuses');
+      }
+      const path = typeof key === 'number' ? `${item.path}[${key}]` : item.path ? `${item.path}.${key}` : key;
+      stack.push({ node: child, depth: item.depth + 1, path });
     }
   }
+  if (issues.length > 0) throw new ValidationError(issues);
 }
 
 /**

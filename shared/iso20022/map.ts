@@ -7,8 +7,10 @@ import type { ValidatedPacs008 } from './validate';
  *  - agentMemberId: the account's agent (DbtrAgt / CdtrAgt) by ABA routing number
  *    (ClrSysMmbId/MmbId), or its BIC (BICFI, BIC11 `XXX` folded to BIC8) when it has none;
  *  - accountId: the IBAN (upper case), else Othr/Id verbatim, else `tel:+E164` for a mobile
- *    wallet (a Prxy of type MBNO/TELE, or a `+` number in Othr/Id).
- * e.g. `011104238:0031234567`, `021040078:tel:+15555550100`, `DEUTDEFF:DE89370400440532013000`.
+ *    wallet (a Prxy of type MBNO/TELE, or a `+` number in Othr/Id), else `proxy:<TYPE>:<id>`
+ *    for any other proxy (e-mail lower-cased), also when Othr/Id is the NOTPROVIDED placeholder.
+ * e.g. `011104238:0031234567`, `021040078:tel:+15555550100`, `DEUTDEFF:DE89370400440532013000`,
+ * `021040078:proxy:EMAL:jane@example.com`.
  * The agent prefix keeps two banks' identical account numbers apart.
  */
 export function ledgerAccountId(agentMemberId: string, accountId: string): string {
@@ -68,5 +70,6 @@ export function toPaymentInstruction(msg: ValidatedPacs008, partnerId: string): 
     settlementDate: msg.settlementDate,
     source: 'pacs.008',
     contentHash: pacs008ContentHash(msg),
+    ...(msg.railDeadline !== undefined ? { railDeadline: msg.railDeadline } : {}),
   };
 }

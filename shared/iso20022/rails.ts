@@ -1,3 +1,4 @@
+import { RAILS_CONFIG } from '../config/rails';
 import { isCompactDate, isMaxText } from './formats';
 
 export type Rail = 'fednow' | 'rtp';
@@ -63,8 +64,8 @@ export const RAIL_RULES: Readonly<Record<Rail, RailRules>> = {
     clearingSystem: 'FDN',
     memberClearingSystemId: 'USABA',
     currencies: ['USD'],
-    // FedNow network transaction limit: USD 10,000,000.00 (participants may set lower limits).
-    limitMinor: 1_000_000_000,
+    // FedNow network transaction limit, with its source and date: shared/config/rails.ts.
+    limitMinor: RAILS_CONFIG.fednow.limit.limitMinor,
     maxAmountDigits: 14,
     abaCheckDigit: true,
     checkMsgId: checkFedNowMsgId,
@@ -74,8 +75,8 @@ export const RAIL_RULES: Readonly<Record<Rail, RailRules>> = {
     name: 'TCH RTP',
     clearingSystem: 'TCH',
     currencies: ['USD'],
-    // TCH RTP network transaction limit: USD 10,000,000.00.
-    limitMinor: 1_000_000_000,
+    // TCH RTP network transaction limit, with its source and date: shared/config/rails.ts.
+    limitMinor: RAILS_CONFIG.rtp.limit.limitMinor,
     maxAmountDigits: 18,
     abaCheckDigit: false,
     // TCH schema enumerations (ExternalServiceLevel1Code, LocalProp).

@@ -111,10 +111,20 @@ export function checkPartyName(
 const PHONE_PROXY_TYPES = new Set(['MBNO', 'TELE']);
 
 /**
+ * ISO's placeholder for an identifier the originator did not give: an `Othr/Id` of NOTPROVIDED
+ * next to a proxy means "identified by the proxy", never a real (shared) account number.
+ */
+export const NOT_PROVIDED = 'NOTPROVIDED';
+
+/**
  * Checks a CashAccount38 and returns the account part of the ledger account id:
  * IBAN (upper case, ISO 13616 mod-97), else Othr/Id (Max34Text; a `+` number there is a
- * mobile wallet and must be E.164 -> `tel:+E164`), else a phone proxy Prxy (Tp MBNO/TELE)
- * -> `tel:+E164`. `code` is AC02 for the debtor, AC03 for the creditor.
+ * mobile wallet and must be E.164 -> `tel:+E164`), else the proxy Prxy: a phone proxy
+ * (Tp MBNO/TELE) -> `tel:+E164`, any other proxy -> `proxy:<TYPE>:<normalised id>` (an e-mail
+ * is lower-cased), so every proxied customer has an account of its own. An `Othr/Id` of
+ * NOTPROVIDED next to a proxy defers to the proxy. IBAN and Othr together are refused (the
+ * ISO AccountIdentification4Choice is one or the other). `code` is AC02 for the debtor, AC03
+ * for the creditor.
  */
 export function checkAccount(
   account: CashAccount | undefined,
@@ -126,17 +136,30 @@ export function checkAccount(
   const before = issues.items.length;
   const proxy = account?.Prxy ? checkProxy(account.Prxy, `${path}.Prxy`, code, issues) : undefined;
   const id = account?.Id;
+  const placeholder = id?.IBAN === undefined && id?.Othr?.Id?.trim() === NOT_PROVIDED && proxy !== undefined;
   let accountId: string | undefined;
-  if (id?.IBAN !== undefined) {
+  if (id?.IBAN !== undefined && id.Othr !== undefined) {
+    issues.add(
+      `${path}.Id`,
+      code,
+      'account Id must hold either IBAN or Othr (AccountIdentification4Choice), not both',
+    );
+  } else if (id?.IBAN !== undefined) {
     const iban = id.IBAN.trim().toUpperCase();
     if (!isValidIban(iban))
       issues.add(`${path}.Id.IBAN`, code, 'IBAN is malformed or fails the ISO 13616 mod-97 checksum');
     accountId = iban;
-  } else if (id?.Othr !== undefined) {
+  } else if (id?.Othr !== undefined && !placeholder) {
     const other = issues.required(id.Othr.Id?.trim(), `${path}.Id.Othr.Id`, 'account number');
     if (other !== undefined && !isMaxText(other, 34))
       issues.add(`${path}.Id.Othr.Id`, code, 'account number must be 1..34 characters');
-    if (other !== undefined && other.startsWith('+')) {
+    if (other === NOT_PROVIDED) {
+      issues.add(
+        `${path}.Id.Othr.Id`,
+        code,
+        'account number NOTPROVIDED needs a proxy (Prxy) to identify it',
+      );
+    } else if (other !== undefined && other.startsWith('+')) {
       const e164 = toE164(other);
       if (!e164)
         issues.add(
@@ -148,36 +171,45 @@ export function checkAccount(
     } else {
       accountId = other;
     }
-  } else if (id !== undefined) {
+  } else if (id !== undefined && !placeholder) {
     issues.add(`${path}.Id`, 'FF01', 'account Id must hold IBAN or Othr/Id');
   } else if (account?.Prxy === undefined) {
-    issues.add(`${path}.Id`, 'FF01', 'account Id (or a mobile-number proxy Prxy) is mandatory but missing');
-  } else if (proxy?.phone) {
-    accountId = proxy.phone;
+    issues.add(`${path}.Id`, 'FF01', 'account Id (or a proxy Prxy) is mandatory but missing');
   } else if (proxy) {
-    issues.add(
-      `${path}.Prxy.Tp`,
-      code,
-      'only a mobile-number proxy (Tp/Cd MBNO or TELE) can stand in for the account Id',
-    );
+    accountId = proxy.accountId;
   }
   return issues.items.length === before ? accountId : undefined;
 }
 
+/**
+ * A proxy (ISO ProxyAccountIdentification1): Tp/Cd (ExternalProxyAccountType1Code, e.g. EMAL,
+ * MBNO, TELE) or Tp/Prtry, and the Id. Phone types must carry an E.164 number.
+ */
 function checkProxy(
   proxy: NonNullable<CashAccount['Prxy']>,
   path: string,
   code: ReasonCode,
   issues: IssueList,
-): { phone?: string } | undefined {
+): { accountId: string } | undefined {
   const id = issues.required(proxy.Id?.trim(), `${path}.Id`, 'proxy Id');
   if (id === undefined) return undefined;
-  const type = proxy.Tp?.Cd ?? proxy.Tp?.Prtry;
-  if (type === undefined || !PHONE_PROXY_TYPES.has(type)) return {};
-  const e164 = toE164(id);
-  if (!e164) {
-    issues.add(`${path}.Id`, code, 'mobile-number proxy must be an E.164 phone number: + and 1..15 digits');
+  const type = (proxy.Tp?.Cd ?? proxy.Tp?.Prtry)?.trim().toUpperCase();
+  if (type !== undefined && PHONE_PROXY_TYPES.has(type)) {
+    const e164 = toE164(id);
+    if (!e164) {
+      issues.add(`${path}.Id`, code, 'mobile-number proxy must be an E.164 phone number: + and 1..15 digits');
+      return undefined;
+    }
+    return { accountId: `tel:${e164}` };
+  }
+  if (type === undefined || !/^[A-Z0-9]{1,35}$/.test(type)) {
+    issues.add(`${path}.Tp`, code, 'proxy type (Tp/Cd or Tp/Prtry) must be 1..35 letters or digits');
     return undefined;
   }
-  return { phone: `tel:${e164}` };
+  if (!isMaxText(id, 2048)) {
+    issues.add(`${path}.Id`, code, 'proxy Id must be 1..2048 characters (Max2048Text)');
+    return undefined;
+  }
+  const normalised = type === 'EMAL' ? id.toLowerCase() : id;
+  return { accountId: `proxy:${type}:${normalised}` };
 }

@@ -7,6 +7,7 @@ import { IssueList } from './issues';
 import { inferRail, type CreditTransferTransaction, type GroupHeader, type ParsedPacs008 } from './pacs008';
 import { RAIL_RULES, type Rail, type RailRules } from './rails';
 import { checkAmount, checkTotal } from './validate-amount';
+import { checkRailRules, type RailCheckOptions } from './validate-rail';
 import { checkAccount, checkAgent, checkPartyName, type AgentIdentity } from './validate-parties';
 
 /** The calling partner, as configured (never read from the message). */
@@ -20,7 +21,7 @@ export interface PartnerContext {
   readonly currencies?: readonly string[];
 }
 
-export interface ValidateOptions {
+export interface ValidateOptions extends RailCheckOptions {
   readonly partner: PartnerContext;
   /**
    * Rail of the route / partner. If omitted it is taken from the envelope (TCH Message -> rtp,
@@ -51,6 +52,8 @@ export interface ValidatedPacs008 {
   readonly creditor: AccountRef;
   readonly instructingAgentId: string;
   readonly instructedAgentId: string;
+  /** CreDtTm + the rail's timeout clock (ISO instant), when CreDtTm could be read. */
+  readonly railDeadline?: string;
 }
 
 const TX = 'CdtTrfTxInf';
@@ -286,6 +289,7 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
   ) {
     issues.add(`${TX}.CdtrAcct`, 'AC03', 'creditor account is the debtor account');
   }
+  const { bizMsgIdr, ...railChecks } = checkRailRules(parsed, tx, hdr, rail, options, issues);
 
   if (
     !issues.empty ||
@@ -312,12 +316,13 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
     parsed,
     rail,
     creationDateTime: header.creDtTm,
-    references: { ...references, msgId: header.msgId },
+    references: { ...references, msgId: header.msgId, ...(bizMsgIdr !== undefined ? { bizMsgIdr } : {}) },
     amount,
     settlementDate,
     debtor: { agentMemberId: dbtrAgt.memberId, accountId: dbtrAcct, name: dbtrName },
     creditor: { agentMemberId: cdtrAgt.memberId, accountId: cdtrAcct, name: cdtrName },
     instructingAgentId: instg.memberId,
     instructedAgentId: instd.memberId,
+    ...railChecks,
   };
 }

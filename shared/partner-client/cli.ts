@@ -1,6 +1,7 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSignatureAlgorithm, type SignatureAlgorithm } from '../auth/algorithms';
+import { restampPacs008 } from '../iso20022/restamp';
 import { decodeHmacSecret, parseEd25519PrivateKey, PartnerClient, type PreparedRequest } from './index';
 
 /**
@@ -29,7 +30,10 @@ options (environment variable in brackets):
   --key-file <pem>       ed25519 private key file [RTP_KEY_FILE]
   --alg <alg>            hmac-sha256 | ed25519 (default from the key given) [RTP_ALG]
   --content-type <type>  override the type guessed from the file extension
-  --accept <type>        Accept header for status`;
+  --accept <type>        Accept header for status
+  --restamp              send: restamp a pacs.008 sample first (CreDtTm now, IntrBkSttlmDt the
+                         rail's business day, MsgId/BizMsgIdr for today, fresh EndToEndId and
+                         UETR), so a 2023 sample passes the rail clock rules`;
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
@@ -70,6 +74,7 @@ function parse(argv: readonly string[]) {
         alg: { type: 'string' },
         'content-type': { type: 'string' },
         accept: { type: 'string' },
+        restamp: { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -128,6 +133,10 @@ export async function runPartnerCli(argv: readonly string[], io: CliIo): Promise
 
     switch (command) {
       case 'sign': {
+        if (values.restamp === true)
+          throw new UsageError(
+            '--restamp works with send (sign prints a command that sends the file as it is)',
+          );
         const { body, contentType } = messageRequest(arg, values, io);
         const prepared = clientFrom(values, io).prepare('POST', '/payments', { body, contentType });
         // The body goes in via --data-binary, so the printed command stays readable.
@@ -135,8 +144,18 @@ export async function runPartnerCli(argv: readonly string[], io: CliIo): Promise
         return 0;
       }
       case 'send': {
-        const { body, contentType } = messageRequest(arg, values, io);
-        const res = await clientFrom(values, io).submitPayment(body, contentType);
+        const request = messageRequest(arg, values, io);
+        let body: Buffer = request.body;
+        if (values.restamp === true) {
+          const stamped = restampPacs008(body.toString('utf8'), io.now ? { now: io.now() } : {});
+          body = Buffer.from(stamped.body, 'utf8');
+          const r = stamped.refs;
+          io.out(
+            `restamped: MsgId=${r.msgId ?? '-'} EndToEndId=${r.endToEndId ?? '-'} UETR=${r.uetr ?? '-'}` +
+              `${r.bizMsgIdr !== undefined ? ` BizMsgIdr=${r.bizMsgIdr}` : ''} IntrBkSttlmDt=${r.settlementDate}`,
+          );
+        }
+        const res = await clientFrom(values, io).submitPayment(body, request.contentType);
         io.out(`HTTP ${res.status}\n${res.body}`);
         return res.status >= 400 ? 1 : 0;
       }

@@ -12,6 +12,7 @@ import type {
   ReferenceKind,
   TransitionOutcome,
 } from '../domain/ports';
+import { isUniquenessKey, uniqueReferences } from '../domain/references';
 
 /**
  * In-memory implementations of the domain ports, for unit tests of the domain logic.
@@ -34,24 +35,22 @@ export class FakePaymentStore implements PaymentStore {
   readonly raw = new Map<string, RawMessage>();
   readonly events: { paymentId: string; status: string; at: string }[] = [];
 
-  private static keysOf(payment: Payment): string[] {
-    const r = payment.references;
-    return [
-      `${payment.partnerId}#endToEndId#${r.endToEndId}`,
-      ...(r.msgId !== undefined ? [`${payment.partnerId}#msgId#${r.msgId}`] : []),
-      ...(r.uetr !== undefined ? [`${payment.partnerId}#uetr#${r.uetr.toLowerCase()}`] : []),
-    ];
+  private static keysOf(payment: Payment): { kind: ReferenceKind; key: string }[] {
+    return uniqueReferences(payment).map(({ kind, value }) => ({
+      kind,
+      key: `${payment.partnerId}#${kind}#${kind === 'uetr' ? value.toLowerCase() : value}`,
+    }));
   }
 
   async create(payment: Payment, raw?: RawMessage): Promise<CreateOutcome> {
     const keys = FakePaymentStore.keysOf(payment);
-    for (const key of keys) {
+    for (const { kind, key } of keys) {
       const holder = this.keys.get(key);
       const existing = holder === undefined ? undefined : this.payments.get(holder);
-      if (existing) return { created: false, existing };
+      if (existing) return { created: false, existing, collidedOn: kind };
     }
     this.payments.set(payment.paymentId, payment);
-    for (const key of keys) this.keys.set(key, payment.paymentId);
+    for (const { key } of keys) this.keys.set(key, payment.paymentId);
     if (raw) this.raw.set(payment.paymentId, raw);
     this.events.push({ paymentId: payment.paymentId, status: 'RECEIVED', at: payment.createdAt });
     return { created: true };
@@ -62,6 +61,7 @@ export class FakePaymentStore implements PaymentStore {
   }
 
   async findByReference(partnerId: string, kind: ReferenceKind, value: string): Promise<Payment | undefined> {
+    if (!isUniquenessKey(kind, value)) return undefined;
     const id = this.keys.get(`${partnerId}#${kind}#${kind === 'uetr' ? value.toLowerCase() : value}`);
     return id === undefined ? undefined : this.payments.get(id);
   }

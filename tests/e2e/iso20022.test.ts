@@ -2,8 +2,14 @@ import { randomUUID } from 'node:crypto';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
 import { PartnerClient } from '../../shared/partner-client';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../../shared/iso20022';
-import { fixture, PACS008_SAMPLES, FEDNOW_SCENARIO1 } from '../../shared/iso20022/__fixtures__';
+import {
+  fixture,
+  restampedFixture,
+  PACS008_SAMPLES,
+  FEDNOW_SCENARIO1,
+} from '../../shared/iso20022/__fixtures__';
 import type { LocalStack } from '../../local/stack';
+import { restampPacs008, type Restamped } from '../../shared/iso20022/restamp';
 import { openAccount, testAdapters, testConfig } from '../support/adapters';
 import { startTestStack, registerEd25519Partner, testPartnerRegistry } from '../support/local-stack';
 
@@ -44,6 +50,21 @@ async function partnerFor(agentIds: readonly string[]): Promise<PartnerClient> {
   return client;
 }
 
+const SCENARIO1_UETR = '8a562c67-ca16-48ba-b074-65581be6f011';
+
+/** The Fed's Scenario 5 pacs.028, re-pointed at a sent message: every reference it names. */
+function statusRequestFor(refs: Restamped['refs']): string {
+  return fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
+    .replace(/<OrgnlMsgId>[^<]*<\/OrgnlMsgId>/, `<OrgnlMsgId>${refs.msgId ?? ''}</OrgnlMsgId>`)
+    .replace(/<OrgnlCreDtTm>[^<]*<\/OrgnlCreDtTm>/, `<OrgnlCreDtTm>${refs.creDtTm ?? ''}</OrgnlCreDtTm>`)
+    .replace('Scenario05InstrId001', 'Scenario01InstrId001')
+    .replace(
+      /<OrgnlEndToEndId>[^<]*<\/OrgnlEndToEndId>/,
+      `<OrgnlEndToEndId>${refs.endToEndId ?? ''}</OrgnlEndToEndId>`,
+    )
+    .replace(/<OrgnlUETR>[^<]*<\/OrgnlUETR>/, refs.uetr ? `<OrgnlUETR>${refs.uetr}</OrgnlUETR>` : '');
+}
+
 function node(value: IsoNode | undefined, ...path: string[]): IsoNode | undefined {
   let current = value;
   for (const key of path) {
@@ -81,7 +102,11 @@ describe('ISO 20022 intake (local stack)', () => {
     async (_file, sample) => {
       const client = await partnerFor(sample.partner.agentIds);
       const debtorBefore = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
-      const res = await client.submitPayment(fixture(sample.file), 'application/xml');
+      // The samples are from 2023: restamped (CreDtTm, business day, fresh references) they
+      // pass the rail clock rules.
+      const { body, refs } = restampedFixture(sample.file);
+      const endToEndId = refs.endToEndId ?? '';
+      const res = await client.submitPayment(body, 'application/xml');
       expect(res.status).toBe(202);
       expect(res.headers['content-type']).toContain('application/xml');
       const ack = parsePacs002Xml(res.body);
@@ -89,10 +114,10 @@ describe('ISO 20022 intake (local stack)', () => {
       expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
         status: 'ACTC',
         // TCH's pacs.002 usage schema has no OrgnlEndToEndId: the RTP answer names OrgnlInstrId.
-        e2e: sample.envelope === 'tch' ? undefined : sample.expected.endToEndId,
+        e2e: sample.envelope === 'tch' ? undefined : endToEndId,
       });
 
-      const settled = await waitForXmlStatus(client, sample.expected.endToEndId, 'ACSC');
+      const settled = await waitForXmlStatus(client, endToEndId, 'ACSC');
       expect(txStatus(settled).status).toBe('ACSC');
       const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
       expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
@@ -103,16 +128,17 @@ describe('ISO 20022 intake (local stack)', () => {
     const sample = PACS008_SAMPLES[0];
     if (!sample) throw new Error('no samples');
     const client = await partnerFor(sample.partner.agentIds);
-    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(fixture(sample.file))));
+    const { body, refs } = restampedFixture(sample.file);
+    const json = JSON.stringify(toPacs008Json(parsePacs008Xml(body)));
     const res = await client.submitPayment(json, 'application/json');
     expect(res.status).toBe(202);
     const ack = JSON.parse(res.body) as { FIToFIPmtStsRpt: IsoNode };
-    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: sample.expected.endToEndId });
+    expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: refs.endToEndId });
   });
 
   it('keeps the raw message with its digest, immutable, next to the payment', async () => {
     const client = await partnerFor(['011104238']);
-    const xml = fixture(FEDNOW_SCENARIO1);
+    const xml = restampedFixture(FEDNOW_SCENARIO1).body;
     const res = await client.submitPayment(xml, 'application/xml');
     expect(res.status).toBe(202);
     const paymentId = res.headers.location?.split('/').pop() ?? '';
@@ -123,7 +149,7 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('answers a resend with the payment current status (ACSC once settled), and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
-    const xml = fixture(FEDNOW_SCENARIO1);
+    const xml = restampedFixture(FEDNOW_SCENARIO1).body;
     const [a, b] = await Promise.all([
       client.submitPayment(xml, 'application/xml'),
       client.submitPayment(xml, 'application/xml'),
@@ -173,7 +199,7 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('refuses a foreign agent with pacs.002 RJCT AGNT (403), writing nothing', async () => {
     const client = await partnerFor(['999999999']);
-    const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
+    const res = await client.submitPayment(restampedFixture(FEDNOW_SCENARIO1).body, 'application/xml');
     expect(res.status).toBe(403);
     expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'RJCT',
@@ -218,13 +244,12 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('answers a pacs.028 status request with the pacs.002 of the payment every reference names', async () => {
     const client = await partnerFor(['011104238']);
-    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
-    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
-    // Scenario 5's request, naming Scenario 1's message: MsgId, CreDtTm, InstrId, EndToEndId, UETR.
-    const request = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml')
-      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
-      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
-      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001');
+    const { body, refs } = restampedFixture(FEDNOW_SCENARIO1);
+    const endToEndId = refs.endToEndId ?? '';
+    expect((await client.submitPayment(body, 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, endToEndId, 'ACSC');
+    // Scenario 5's request, naming the sent message: MsgId, CreDtTm, InstrId, EndToEndId, UETR.
+    const request = statusRequestFor(refs);
     const res = await client.request('POST', '/payments/status-requests', {
       body: request,
       contentType: 'application/xml',
@@ -232,21 +257,23 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(res.status).toBe(200);
     expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'ACSC',
-      e2e: 'Scenario01EtoEId001',
+      e2e: endToEndId,
     });
   });
 
   it("answers the Fed's own Scenario 5 pacs.028 (Scenario 1's UETR, a MsgId / EndToEndId never sent) with 404, never Scenario 1's ACSC", async () => {
     const client = await partnerFor(['011104238']);
-    expect((await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml')).status).toBe(202);
-    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    // Scenario 1 restamped to today, keeping its UETR, which the Fed's Scenario 5 request names.
+    const sent = restampPacs008(fixture(FEDNOW_SCENARIO1), { uuid: () => SCENARIO1_UETR });
+    expect((await client.submitPayment(sent.body, 'application/xml')).status).toBe(202);
+    await waitForXmlStatus(client, sent.refs.endToEndId ?? '', 'ACSC');
     const asIs = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml');
     // Only one reference wrong is enough: here the OrgnlCreDtTm.
-    const wrongTime = asIs
-      .replace('Sc05Step1MsgId', 'Sc01Step1MsgId')
-      .replace('Scenario05InstrId001', 'Scenario01InstrId001')
-      .replace('Scenario05EtoEId001', 'Scenario01EtoEId001')
-      .replace('<OrgnlCreDtTm>2023-06-04T10:55:26-04:00', '<OrgnlCreDtTm>2023-06-04T10:55:27-04:00');
+    const wrongTime = statusRequestFor(sent.refs).replace(
+      /<OrgnlCreDtTm>[^<]*<\/OrgnlCreDtTm>/,
+      '<OrgnlCreDtTm>2023-06-04T10:55:27-04:00</OrgnlCreDtTm>',
+    );
+    const right = statusRequestFor(sent.refs);
     for (const body of [asIs, wrongTime]) {
       const res = await client.request('POST', '/payments/status-requests', {
         body,
@@ -255,5 +282,65 @@ describe('ISO 20022 intake (local stack)', () => {
       expect(res.status).toBe(404);
       expect(res.body).not.toContain('ACSC');
     }
+    // The same request with every reference right is answered.
+    const res = await client.request('POST', '/payments/status-requests', {
+      body: right,
+      contentType: 'application/xml',
+    });
+    expect(res.status).toBe(200);
+  });
+});
+
+describe('ISO 20022 rail rules (local stack)', () => {
+  const addtlInf = (body: string) =>
+    [...body.matchAll(/<(?:\w+:)?AddtlInf>([^<]*)</g)].map((m) => m[1] ?? '').join('');
+
+  it('refuses the 2023 sample as it is (timed out, AB06) and writes nothing', async () => {
+    const client = await partnerFor(['011104238']);
+    const res = await client.submitPayment(fixture(FEDNOW_SCENARIO1), 'application/xml');
+    expect(res.status).toBe(400);
+    expect(txStatus(parsePacs002Xml(res.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'AB06',
+    });
+    expect(addtlInf(res.body)).toContain('GrpHdr.CreDtTm');
+    const lookup = await client.request('GET', '/payments?endToEndId=Scenario01EtoEId001', {
+      accept: 'application/xml',
+    });
+    expect(lookup.status).toBe(404);
+  });
+
+  it('accepts two different payments that both say EndToEndId NOTPROVIDED', async () => {
+    const client = await partnerFor(['011104238']);
+    const one = restampedFixture(FEDNOW_SCENARIO1).body.replace(
+      /<EndToEndId>[^<]*</,
+      '<EndToEndId>NOTPROVIDED<',
+    );
+    const two = restampedFixture(FEDNOW_SCENARIO1)
+      .body.replace(/<EndToEndId>[^<]*</, '<EndToEndId>NOTPROVIDED<')
+      .replace('>51.74<', '>12.34<');
+    const a = await client.submitPayment(one, 'application/xml');
+    const b = await client.submitPayment(two, 'application/xml');
+    expect([a.status, b.status]).toEqual([202, 202]);
+    expect(a.headers.location).not.toBe(b.headers.location);
+  });
+
+  it('FedNow envelope: the same BizMsgIdr with other content is DUPL, and says so', async () => {
+    const client = await partnerFor(['011104238']);
+    const file = 'fednow/derived/FedNowIncoming_head.001_Scenario1_pacs.008.xml';
+    const first = restampedFixture(file);
+    expect((await client.submitPayment(first.body, 'application/xml')).status).toBe(202);
+    const bizMsgIdr = first.refs.bizMsgIdr ?? '';
+    const other = restampedFixture(file).body.replace(
+      /(<AppHdr[\s\S]*?<BizMsgIdr>)[^<]*(<\/BizMsgIdr>)/,
+      `$1${bizMsgIdr}$2`,
+    );
+    const dupl = await client.submitPayment(other, 'application/xml');
+    expect(dupl.status).toBe(409);
+    expect(txStatus(parsePacs002Xml(dupl.body).FIToFIPmtStsRpt)).toMatchObject({
+      status: 'RJCT',
+      reason: 'DUPL',
+    });
+    expect(addtlInf(dupl.body)).toContain(`BizMsgIdr '${bizMsgIdr}'`);
   });
 });

@@ -283,7 +283,7 @@ describe('observability on the local stack', () => {
   });
 
   it('an ISO 20022 pacs.008: names, addresses and account numbers never logged; MsgId correlated', async () => {
-    const { fixture, FEDNOW_SCENARIO1 } = await import('../../shared/iso20022/__fixtures__');
+    const { restampedFixture, FEDNOW_SCENARIO1 } = await import('../../shared/iso20022/__fixtures__');
     const partnerId = `obs-${randomUUID().slice(0, 8)}`;
     const iso = await stackSupport.registerEd25519Partner(stack, stackSupport.testPartnerRegistry(), {
       partnerId,
@@ -294,7 +294,9 @@ describe('observability on the local stack', () => {
     const creditorNumber = String(randomInt(10_000_000_000, 99_999_999_999));
     await account('011104238', 1_000_000, debtorNumber, partnerId);
     await account('021040078', 0, creditorNumber);
-    const xml = fixture(FEDNOW_SCENARIO1)
+    // Restamped: the rail clock rules refuse the sample's 2023 CreDtTm / IntrBkSttlmDt.
+    const stamped = restampedFixture(FEDNOW_SCENARIO1);
+    const xml = stamped.body
       .replace('<Id>0031234567</Id>', `<Id>${debtorNumber}</Id>`)
       .replace('<Id>56478374687</Id>', `<Id>${creditorNumber}</Id>`);
     for (const party of ['Dbtr', 'Cdtr']) {
@@ -318,8 +320,8 @@ describe('observability on the local stack', () => {
     const ids = {
       paymentId,
       partnerId,
-      endToEndId: 'Scenario01EtoEId001',
-      msgId: '20230604011104238Sc01Step1MsgId',
+      endToEndId: stamped.refs.endToEndId ?? '',
+      msgId: stamped.refs.msgId ?? '',
     };
     expectCorrelated(invocationLines(from, SUBMIT, paymentId), ids);
     expectCorrelated(invocationLines(from, SETTLE, paymentId), ids);

@@ -108,3 +108,43 @@ describe('DynamoNonceStore on DynamoDB Local', () => {
     await expect(nonces.claim('k', nonce, 10)).resolves.toBe(true);
   });
 });
+
+describe('DynamoPaymentStore: uniqueness keys (NOTPROVIDED, BizMsgIdr, which key collided)', () => {
+  const partnerId = `partner-${randomUUID().slice(0, 8)}`;
+
+  it('claims no key for EndToEndId NOTPROVIDED: two different payments are both created', async () => {
+    const a = newPayment({ partnerId, references: { endToEndId: 'NOTPROVIDED' }, contentHash: 'h-a' });
+    const b = newPayment({ partnerId, references: { endToEndId: 'NOTPROVIDED' }, contentHash: 'h-b' });
+    await expect(adapters.payments.create(a)).resolves.toEqual({ created: true });
+    await expect(adapters.payments.create(b)).resolves.toEqual({ created: true });
+    await expect(
+      adapters.payments.findByReference(partnerId, 'endToEndId', 'NOTPROVIDED'),
+    ).resolves.toBeUndefined();
+  });
+
+  it('a BizMsgIdr is a key of its own, and the outcome names the key that collided', async () => {
+    const bizMsgIdr = `20261202011104238${randomUUID().slice(0, 8)}`;
+    const first = newPayment({ partnerId, references: { endToEndId: randomUUID().slice(0, 30), bizMsgIdr } });
+    await expect(adapters.payments.create(first)).resolves.toEqual({ created: true });
+    await expect(adapters.payments.findByReference(partnerId, 'bizMsgIdr', bizMsgIdr)).resolves.toEqual(
+      first,
+    );
+    const again = newPayment({ partnerId, references: { endToEndId: randomUUID().slice(0, 30), bizMsgIdr } });
+    await expect(adapters.payments.create(again)).resolves.toMatchObject({
+      created: false,
+      collidedOn: 'bizMsgIdr',
+      existing: { paymentId: first.paymentId },
+    });
+    const msgId = `M${randomUUID()}`.slice(0, 30);
+    const withMsgId = newPayment({ partnerId, references: { endToEndId: randomUUID().slice(0, 30), msgId } });
+    await adapters.payments.create(withMsgId);
+    await expect(
+      adapters.payments.create(
+        newPayment({ partnerId, references: { endToEndId: randomUUID().slice(0, 30), msgId } }),
+      ),
+    ).resolves.toMatchObject({ created: false, collidedOn: 'msgId' });
+    await expect(
+      adapters.payments.create(newPayment({ partnerId, references: first.references })),
+    ).resolves.toMatchObject({ created: false, collidedOn: 'endToEndId' });
+  });
+});

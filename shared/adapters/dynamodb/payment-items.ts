@@ -5,6 +5,9 @@ import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
 import { InternalError } from '../../domain/errors';
 import type { IsoOrigin, Payment, PaymentStatus } from '../../domain/payment';
 import type { ReferenceKind } from '../../domain/ports';
+import { uniqueReferences } from '../../domain/references';
+
+export { isUniquenessKey, uniqueReferences } from '../../domain/references';
 import { isReasonCode, type ReasonCode } from '../../domain/reasons';
 
 /**
@@ -16,6 +19,10 @@ import { isReasonCode, type ReasonCode } from '../../domain/reasons';
  *   pk = E2E#<partner>#<e2eId>     sk = KEY                  uniqueness of the partner's EndToEndId
  *   pk = MSG#<partner>#<msgId>     sk = KEY                  uniqueness of the partner's MsgId
  *   pk = UETR#<partner>#<uetr>     sk = KEY                  uniqueness of the UETR
+ *   pk = BIZ#<partner>#<bizMsgIdr> sk = KEY                  uniqueness of the FedNow AppHdr BizMsgIdr
+ *
+ * An EndToEndId of NOTPROVIDED (ISO: the originator gave none) claims no key: two different
+ * payments may both carry it, and a look-up by it finds nothing.
  *
  * Open payments (RECEIVED / ACCEPTED) also carry `sweepShard` = OPEN#<0..3>: the sparse
  * `byDeadline` index (sweepShard, deadlineEpochMs) lists exactly the payments that are not yet
@@ -36,23 +43,24 @@ export function sweepShard(paymentId: string): string {
 
 export const rawKey = (paymentId: string) => ({ pk: `PAY#${paymentId}`, sk: 'RAW' });
 
-const KEY_PREFIX: Record<ReferenceKind, string> = { endToEndId: 'E2E', msgId: 'MSG', uetr: 'UETR' };
+const KEY_PREFIX: Record<ReferenceKind, string> = {
+  endToEndId: 'E2E',
+  msgId: 'MSG',
+  uetr: 'UETR',
+  bizMsgIdr: 'BIZ',
+};
 
 export const referenceKey = (partnerId: string, kind: ReferenceKind, value: string) => ({
   pk: `${KEY_PREFIX[kind]}#${partnerId}#${kind === 'uetr' ? value.toLowerCase() : value}`,
   sk: 'KEY',
 });
 
-/** The uniqueness keys a payment claims: EndToEndId always, MsgId and UETR when present. */
+/** The uniqueness keys a payment claims (see uniqueReferences). */
 export function referenceKeys(payment: Payment): { kind: ReferenceKind; key: { pk: string; sk: string } }[] {
-  const r = payment.references;
-  const keys: { kind: ReferenceKind; key: { pk: string; sk: string } }[] = [
-    { kind: 'endToEndId', key: referenceKey(payment.partnerId, 'endToEndId', r.endToEndId) },
-  ];
-  if (r.msgId !== undefined)
-    keys.push({ kind: 'msgId', key: referenceKey(payment.partnerId, 'msgId', r.msgId) });
-  if (r.uetr !== undefined) keys.push({ kind: 'uetr', key: referenceKey(payment.partnerId, 'uetr', r.uetr) });
-  return keys;
+  return uniqueReferences(payment).map(({ kind, value }) => ({
+    kind,
+    key: referenceKey(payment.partnerId, kind, value),
+  }));
 }
 
 const EVENT_ORDINAL: Record<PaymentStatus, number> = { RECEIVED: 1, ACCEPTED: 2, SETTLED: 3, REJECTED: 3 };
@@ -84,6 +92,7 @@ export function toPaymentItem(payment: Payment): Record<string, unknown> {
     status: payment.status,
     endToEndId: r.endToEndId,
     msgId: r.msgId,
+    bizMsgIdr: r.bizMsgIdr,
     instrId: r.instrId,
     txId: r.txId,
     uetr: r.uetr,
@@ -119,6 +128,7 @@ const PaymentItemSchema = z.object({
   status: z.enum(['RECEIVED', 'ACCEPTED', 'SETTLED', 'REJECTED']),
   endToEndId: z.string(),
   msgId: optionalString,
+  bizMsgIdr: optionalString,
   instrId: optionalString,
   txId: optionalString,
   uetr: optionalString,
@@ -160,6 +170,7 @@ export function fromPaymentItem(item: Record<string, unknown>): Payment {
   const references = {
     endToEndId: i.endToEndId,
     ...(i.msgId !== undefined ? { msgId: i.msgId } : {}),
+    ...(i.bizMsgIdr !== undefined ? { bizMsgIdr: i.bizMsgIdr } : {}),
     ...(i.instrId !== undefined ? { instrId: i.instrId } : {}),
     ...(i.txId !== undefined ? { txId: i.txId } : {}),
     ...(i.uetr !== undefined ? { uetr: i.uetr } : {}),

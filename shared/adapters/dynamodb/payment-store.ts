@@ -16,6 +16,7 @@ import {
   rawKey,
   referenceKey,
   referenceKeys,
+  isUniquenessKey,
   SWEEP_SHARDS,
   toPaymentItem,
 } from './payment-items';
@@ -72,11 +73,12 @@ export class DynamoPaymentStore implements PaymentStore {
     } catch (error) {
       const reasons = conditionFailures(error, 'create payment');
       // Reasons are in TransactItems order: [payment, ...keys, event, raw?].
-      for (const reason of reasons.slice(1, 1 + keys.length)) {
+      for (const [index, reason] of reasons.slice(1, 1 + keys.length).entries()) {
         const holder = plainItem(reason.Item);
-        if (reason.Code === 'ConditionalCheckFailed' && typeof holder?.paymentId === 'string') {
+        const kind = keys[index]?.kind;
+        if (reason.Code === 'ConditionalCheckFailed' && typeof holder?.paymentId === 'string' && kind) {
           const existing = await this.get(holder.paymentId);
-          if (existing) return { created: false, existing };
+          if (existing) return { created: false, existing, collidedOn: kind };
         }
       }
       throw new InternalError('create payment: unexpected transaction cancellation', { cause: error });
@@ -89,6 +91,7 @@ export class DynamoPaymentStore implements PaymentStore {
   }
 
   async findByReference(partnerId: string, kind: ReferenceKind, value: string): Promise<Payment | undefined> {
+    if (!isUniquenessKey(kind, value)) return undefined;
     const item = await this.getItem(referenceKey(partnerId, kind, value), 'find payment');
     const paymentId = item?.paymentId;
     return typeof paymentId === 'string' ? this.get(paymentId) : undefined;

@@ -1,6 +1,15 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { restampPacs008, type Restamped } from '../restamp';
 import type { PartnerContext } from '../validate';
+
+/**
+ * A fixture restamped for `now` (CreDtTm, IntrBkSttlmDt, MsgId/BizMsgIdr, EndToEndId, UETR):
+ * the real samples are from 2023 and the rail clock rules refuse them as they are.
+ */
+export function restampedFixture(relativePath: string, now: number = Date.now()): Restamped {
+  return restampPacs008(fixture(relativePath), { now });
+}
 
 /** Reads a fixture (path relative to this folder) as UTF-8 text. */
 export function fixture(relativePath: string): string {
