@@ -149,7 +149,9 @@ describe('ISO 20022 intake (local stack)', () => {
 
   it('answers a resend with the payment current status (ACSC once settled), and a changed resend with RJCT DUPL', async () => {
     const client = await partnerFor(['011104238']);
-    const xml = restampedFixture(FEDNOW_SCENARIO1).body;
+    const stamped = restampedFixture(FEDNOW_SCENARIO1);
+    const xml = stamped.body;
+    const endToEndId = stamped.refs.endToEndId ?? '';
     const [a, b] = await Promise.all([
       client.submitPayment(xml, 'application/xml'),
       client.submitPayment(xml, 'application/xml'),
@@ -161,13 +163,13 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(a.headers.location).toBe(b.headers.location);
 
     // Once settled, a resend is answered 200 ACSC (never ACTC again).
-    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'ACSC');
+    await waitForXmlStatus(client, endToEndId, 'ACSC');
     const late = await client.submitPayment(xml, 'application/xml');
     expect(late.status).toBe(200);
     expect(late.headers.location).toBe(a.headers.location);
     expect(txStatus(parsePacs002Xml(late.body).FIToFIPmtStsRpt)).toMatchObject({
       status: 'ACSC',
-      e2e: 'Scenario01EtoEId001',
+      e2e: endToEndId,
     });
 
     const changed = xml.replace('>51.74<', '>51.75<');
@@ -183,11 +185,12 @@ describe('ISO 20022 intake (local stack)', () => {
   it('answers a resend of a payment rejected at settlement with 200 RJCT and its reason', async () => {
     const client = await partnerFor(['011104238']);
     // Scenario 1 from a debtor account the ledger does not hold: accepted, then refused AC02.
-    const xml = fixture(FEDNOW_SCENARIO1).replace('<Id>0031234567</Id>', `<Id>9${Date.now()}</Id>`);
+    const stamped = restampedFixture(FEDNOW_SCENARIO1);
+    const xml = stamped.body.replace('<Id>0031234567</Id>', `<Id>9${Date.now()}</Id>`);
     const first = await client.submitPayment(xml, 'application/xml');
     expect(first.status).toBe(202);
     expect(txStatus(parsePacs002Xml(first.body).FIToFIPmtStsRpt).status).toBe('ACTC');
-    await waitForXmlStatus(client, 'Scenario01EtoEId001', 'RJCT');
+    await waitForXmlStatus(client, stamped.refs.endToEndId ?? '', 'RJCT');
     const again = await client.submitPayment(xml, 'application/xml');
     expect(again.status).toBe(200);
     expect(again.headers.location).toBe(first.headers.location);
