@@ -38,6 +38,7 @@ describe('readJsonBody', () => {
 
   it('refuses other media types with 415', () => {
     expect(() => readJsonBody(json('{}'), 'text/plain')).toThrow(UnsupportedMediaTypeError);
+    expect(() => readJsonBody(json('{}'), undefined)).toThrow(UnsupportedMediaTypeError);
   });
 
   it('accepts UTF-8, with or without a charset parameter, and non-ASCII text intact', () => {

@@ -49,8 +49,12 @@ export function charsetOf(value: string | undefined): string | undefined {
 export function readJsonBody(body: Buffer, contentType: string | undefined): unknown {
   if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
   const type = mediaType(contentType);
-  if (type !== undefined && type !== 'application/json' && !type.endsWith('+json')) {
-    throw new UnsupportedMediaTypeError(`unsupported content type '${type}': use application/json`);
+  if (type !== 'application/json') {
+    throw new UnsupportedMediaTypeError(
+      type === undefined
+        ? 'Content-Type is required: application/json (UTF-8)'
+        : `unsupported content type '${type.slice(0, 60)}': use application/json`,
+    );
   }
   const charset = charsetOf(contentType);
   if (charset !== undefined && charset !== 'utf-8') {

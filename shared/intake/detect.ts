@@ -13,7 +13,13 @@ export function detectIntakeForm(body: Buffer, contentType: string | undefined):
   if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
   const type = mediaType(contentType);
   if (type === 'application/xml' || type === 'text/xml') return 'iso';
-  if (type !== undefined && type !== 'application/json') {
+  if (type === undefined) {
+    // A body's meaning must not be guessed: every form names its media type.
+    throw new UnsupportedMediaTypeError(
+      'Content-Type is required: application/json, application/xml or text/xml',
+    );
+  }
+  if (type !== 'application/json') {
     throw new UnsupportedMediaTypeError(
       `unsupported content type '${type.slice(0, 60)}': use application/json, application/xml or text/xml`,
     );
