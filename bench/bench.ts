@@ -14,6 +14,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { measureBundles, type BundleReport } from './bundles';
+import { measureSchemaCost, type SchemaCost } from './schema-cost';
 import { measureCapacity, type CapacityResult } from './capacity';
 import { costModel, loadPrices, type CostModel } from './cost';
 import { CpuMonitor } from './cpu';
@@ -90,6 +91,8 @@ export interface BenchResults {
   readonly pipeline?: PipelineUsage;
   readonly cost?: CostModel;
   readonly bundles?: readonly BundleReport[];
+  /** The XSD check's cost per incoming XML message (bench/schema-cost.ts). */
+  readonly schema?: SchemaCost;
   readonly drain: { readonly waitedMs: number; readonly timedOut: boolean };
   readonly targets: readonly TargetVerdict[];
   readonly timelines: readonly PaymentTimeline[];
@@ -145,12 +148,19 @@ export async function runBench(
   mkdirSync(options.outDir, { recursive: true });
 
   let bundles: BundleReport[] | undefined;
+  let schema: SchemaCost | undefined;
   let target: BenchTarget | undefined;
   try {
     const config = await loadBenchConfig();
     // First, while nothing else runs: build and load times are CPU-bound.
     if (!options.skip.has('bundles'))
       bundles = await measureBundles(config, { runs: options.loadRuns, log: say });
+    if (!options.skip.has('schema')) {
+      schema = measureSchemaCost();
+      say(
+        `schema check: median ${schema.medianUs.toFixed(0)} us per message (p95 ${schema.p95Us.toFixed(0)} us)`,
+      );
+    }
     target = await openTarget({
       config,
       url: options.url,
@@ -334,6 +344,7 @@ export async function runBench(
       ...(pipeline ? { pipeline } : {}),
       ...(cost ? { cost } : {}),
       ...(bundles ? { bundles } : {}),
+      ...(schema ? { schema } : {}),
       drain: { waitedMs: drain.waitedMs, timedOut: drain.timedOut },
       targets: [],
       timelines,

@@ -8,7 +8,7 @@ import { repoRoot } from '../local/paths';
 
 export type PaymentForm = 'xml' | 'json' | 'simple' | 'mix';
 export type SigningAlg = 'ed25519' | 'hmac-sha256';
-export type SkippablePhase = 'bundles' | 'capacity' | 'report';
+export type SkippablePhase = 'bundles' | 'schema' | 'capacity' | 'report';
 
 export interface BenchOptions {
   /**
@@ -96,7 +96,7 @@ Pipeline        --concurrency <n>        settle poller concurrency (default ${DE
 Phases          --capacity-seconds <s>   time of each stand-in capacity probe (default ${DEFAULT_OPTIONS.capacitySeconds})
                 --load-runs <n>          fresh processes per bundle load-time measure (default ${DEFAULT_OPTIONS.loadRuns})
                 --drain-timeout <s>      bound on the wait for terminal statuses (default ${DEFAULT_OPTIONS.drainTimeoutSeconds})
-                --skip bundles,capacity,report   leave phases out
+                --skip bundles,schema,capacity,report   leave phases out
 Output          --out <dir>              results folder (default bench/results/<timestamp>)
                 --quiet                  no progress line
                 --help`;
@@ -151,7 +151,7 @@ function skipList(raw: string | undefined): ReadonlySet<SkippablePhase> {
     .split(',')
     .map((s) => s.trim())
     .filter((s) => s !== '')) {
-    phases.add(oneOf('skip', item, ['bundles', 'capacity', 'report'], 'report'));
+    phases.add(oneOf('skip', item, ['bundles', 'schema', 'capacity', 'report'], 'report'));
   }
   return phases;
 }

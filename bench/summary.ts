@@ -179,6 +179,12 @@ export function summaryText(r: BenchResults): string {
       `${fmtKb(b.bundleBytes)} min, ${fmtKb(b.zipBytes)} zip; load ${fmtMs(b.load.medianMs)} (AWS SDK alone ${fmtMs(b.sdkLoad.medianMs)}, ${fmtMs(b.loadWithoutSourceMaps.medianMs)} w/o source maps)`,
     ]);
   }
+  if (r.schema) {
+    rows.push([
+      'XSD check per XML message',
+      `median ${r.schema.medianUs.toFixed(0)} us, p95 ${r.schema.p95Us.toFixed(0)} us (first use ${r.schema.firstUseMs.toFixed(0)} ms)`,
+    ]);
+  }
   if (r.pipeline?.cpu) {
     const cpu = r.pipeline.cpu;
     const procs = Object.entries(cpu.processes)
