@@ -49,6 +49,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { accountId: '021000021:1000002', ownerPartnerId: 'demo-bank', balanceMinor: 500_00 },
   { accountId: '011000015:2000001', ownerPartnerId: 'other-bank', balanceMinor: 0 },
   { accountId: '011000015:2000009', ownerPartnerId: 'other-bank', balanceMinor: 0, status: 'CLOSED' },
+  // The creditor of the FedNow sample CustomerCreditTransfer_Scenario1 (README: send it as demo-bank).
+  { accountId: '021040078:56478374687', ownerPartnerId: 'sample-bank-b', balanceMinor: 0 },
 ];
 
 export interface SeedOptions {

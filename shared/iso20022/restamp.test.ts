@@ -1,6 +1,7 @@
 import { FEDNOW_SCENARIO1, RTP_PACS008, fixture } from './__fixtures__';
 import { parsePacs008Xml } from './pacs008';
-import { restampPacs008 } from './restamp';
+import { restampPacs008, withDebtor } from './restamp';
+import { validatePacs008 } from './validate';
 
 const NOW = Date.parse('2026-07-01T14:00:00Z'); // 10:00 EDT
 
@@ -43,5 +44,22 @@ describe('restampPacs008', () => {
     expect([a.msgId, a.endToEndId, a.uetr]).not.toContain(b.msgId);
     expect(a.endToEndId).not.toBe(b.endToEndId);
     expect(a.uetr).not.toBe(b.uetr);
+  });
+});
+
+describe('withDebtor', () => {
+  it('re-points a sample at the sender’s own debtor account, which the intake then accepts', () => {
+    const now = Date.parse('2026-12-02T15:00:00Z');
+    const xml = withDebtor(restampPacs008(fixture(FEDNOW_SCENARIO1), { now }).body, {
+      routing: '021000021',
+      account: '1000001',
+    });
+    const validated = validatePacs008(parsePacs008Xml(xml), {
+      partner: { partnerId: 'demo-bank', agentIds: ['021000021', 'DEMOUS33XXX'] },
+      now,
+    });
+    expect(validated.debtor).toMatchObject({ agentMemberId: '021000021', accountId: '1000001' });
+    expect(validated.instructingAgentId).toBe('021000021');
+    expect(validated.references.msgId.slice(8, 17)).toBe('021000021');
   });
 });

@@ -144,3 +144,30 @@ export function restampPacs008(text: string, options: RestampOptions = {}): Rest
     ? restampPacs008Json(text, options)
     : restampPacs008Xml(text, options);
 }
+
+/**
+ * Re-points a pacs.008 XML sample at a debtor account of the sender's own: the instructing and
+ * debtor agents' routing number (MmbId), the MsgId's sender id (FedNow: characters 9-17) and the
+ * debtor's account number (DbtrAcct/Id/Othr/Id). For demos and tests that send the real samples
+ * as a partner of their choosing (the intake refuses a debtor agent that is not the caller's).
+ */
+export function withDebtor(
+  xml: string,
+  debtor: { readonly routing: string; readonly account: string },
+): string {
+  if (!/^[0-9]{9}$/.test(debtor.routing)) throw new RangeError('the debtor routing number must be 9 digits');
+  if (!/^[A-Za-z0-9-]{1,34}$/.test(debtor.account))
+    throw new RangeError('the debtor account must be 1..34 letters, digits or -');
+  const p = '(?:[A-Za-z_][\\w.-]*:)?';
+  const agent = (name: string) => new RegExp(`(<${p}${name}>[\\s\\S]*?<${p}MmbId>)[^<]*`);
+  let out = xml
+    .replace(agent('InstgAgt'), `$1${debtor.routing}`)
+    .replace(agent('DbtrAgt'), `$1${debtor.routing}`);
+  out = out.replace(
+    new RegExp(`(<${p}DbtrAcct>[\\s\\S]*?<${p}Othr>\\s*<${p}Id>)[^<]*`),
+    `$1${debtor.account}`,
+  );
+  // FedNow MsgId: YYYYMMDD + the sender's 9-character id + a unique part.
+  out = out.replace(new RegExp(`(<${p}MsgId>[0-9]{8})[0-9A-Za-z]{9}`), `$1${debtor.routing}`);
+  return out;
+}

@@ -1,7 +1,7 @@
 import { extname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { isSignatureAlgorithm, type SignatureAlgorithm } from '../auth/algorithms';
-import { restampPacs008 } from '../iso20022/restamp';
+import { restampPacs008, withDebtor } from '../iso20022/restamp';
 import { decodeHmacSecret, parseEd25519PrivateKey, PartnerClient, type PreparedRequest } from './index';
 
 /**
@@ -33,7 +33,10 @@ options (environment variable in brackets):
   --accept <type>        Accept header for status
   --restamp              send: restamp a pacs.008 sample first (CreDtTm now, IntrBkSttlmDt the
                          rail's business day, MsgId/BizMsgIdr for today, fresh EndToEndId and
-                         UETR), so a 2023 sample passes the rail clock rules`;
+                         UETR), so a 2023 sample passes the rail clock rules
+  --debtor <rtn>:<acct>  send, with a pacs.008 XML sample: send it as the debtor agent <rtn>
+                         from account <acct> (instructing and debtor agent, MsgId sender id,
+                         DbtrAcct), e.g. --debtor 021000021:1000001 for the demo partner`;
 
 const DEFAULT_BASE_URL = 'http://127.0.0.1:3000';
 
@@ -75,6 +78,7 @@ function parse(argv: readonly string[]) {
         'content-type': { type: 'string' },
         accept: { type: 'string' },
         restamp: { type: 'boolean' },
+        debtor: { type: 'string' },
         help: { type: 'boolean', short: 'h' },
       },
     });
@@ -146,6 +150,10 @@ export async function runPartnerCli(argv: readonly string[], io: CliIo): Promise
       case 'send': {
         const request = messageRequest(arg, values, io);
         let body: Buffer = request.body;
+        if (values.debtor !== undefined) {
+          const [routing = '', account = ''] = values.debtor.split(':');
+          body = Buffer.from(withDebtor(body.toString('utf8'), { routing, account }), 'utf8');
+        }
         if (values.restamp === true) {
           const stamped = restampPacs008(body.toString('utf8'), io.now ? { now: io.now() } : {});
           body = Buffer.from(stamped.body, 'utf8');
