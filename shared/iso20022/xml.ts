@@ -1,5 +1,6 @@
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { MalformedRequestError, PayloadTooLargeError } from '../domain/errors';
+import { isXmlCodePoint } from './charset';
 
 /**
  * Safe XML reading for partner messages.
@@ -94,18 +95,6 @@ export function assertNoDeclarations(text: string): void {
 const PREDEFINED: Readonly<Record<string, string>> = { lt: '<', gt: '>', amp: '&', quot: '"', apos: "'" };
 const REFERENCE = /^&(?:#x([0-9A-Fa-f]{1,6})|#([0-9]{1,7})|(lt|gt|amp|quot|apos));/;
 
-/** XML 1.0 `Char` production: the code points a character reference may name. */
-function isXmlChar(cp: number): boolean {
-  return (
-    cp === 0x9 ||
-    cp === 0xa ||
-    cp === 0xd ||
-    (cp >= 0x20 && cp <= 0xd7ff) ||
-    (cp >= 0xe000 && cp <= 0xfffd) ||
-    (cp >= 0x10000 && cp <= 0x10ffff)
-  );
-}
-
 /**
  * Decodes the five predefined entities and numeric character references. Any other `&name;`
  * (which could only come from a DTD, refused above) or a bare `&` is malformed.
@@ -127,7 +116,7 @@ export function decodeEntities(raw: string): string {
       out += PREDEFINED[named] ?? '';
     } else {
       const cp = hex !== undefined ? parseInt(hex, 16) : parseInt(dec ?? '', 10);
-      if (!isXmlChar(cp)) throw malformed(`character reference ${whole} is not a legal XML character`);
+      if (!isXmlCodePoint(cp)) throw malformed(`character reference ${whole} is not a legal XML character`);
       out += String.fromCodePoint(cp);
     }
     from = at + whole.length;

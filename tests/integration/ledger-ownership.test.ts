@@ -1,15 +1,13 @@
-import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import type { AccountStatus } from '../../shared/domain/account';
 import type { CurrencyCode } from '../../shared/domain/currency';
-import type { SettlementMessage } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
 import { realRetryEnv, defaultRetryPolicy } from '../../shared/domain/retry';
 import { settlePayment, type SettleResult } from '../../shared/domain/settle';
 import { submitPayment } from '../../shared/domain/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../../shared/testing/fakes';
-import { openAccount, testAdapters, uniqueAccount } from '../support/adapters';
+import { acceptedMessage, openAccount, testAdapters, uniqueAccount } from '../support/adapters';
 
 /**
  * The ledger's own guard of ownership, on DynamoDB Local: the debit's condition requires the
@@ -27,27 +25,8 @@ const settleDeps = {
   retryEnv: realRetryEnv,
 };
 
-async function accepted(
-  debtor: string,
-  creditor: string,
-  amountMinor: number,
-  partnerId = PARTNER,
-): Promise<SettlementMessage> {
-  const queue = new FakeQueue();
-  await submitPayment(
-    instruction({
-      partnerId,
-      references: { endToEndId: randomUUID().slice(0, 30) },
-      debtorAccount: debtor,
-      creditorAccount: creditor,
-      amount: { amountMinor, currency: USD },
-    }),
-    { store: adapters.payments, queue, clock: systemClock, slaSeconds: 15 },
-  );
-  const message = queue.messages[0];
-  if (!message) throw new Error('not enqueued');
-  return message;
-}
+const accepted = (debtor: string, creditor: string, amountMinor: number, partnerId = PARTNER) =>
+  acceptedMessage(adapters, { debtor, creditor, amountMinor, partnerId });
 
 const balanceOf = async (accountId: string) => (await adapters.ledger.getAccount(accountId))?.balanceMinor;
 

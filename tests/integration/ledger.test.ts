@@ -1,12 +1,7 @@
-import { randomUUID } from 'node:crypto';
-import { submitPayment } from '../../shared/domain/submit';
 import { settlePayment } from '../../shared/domain/settle';
-import { instruction, USD } from '../../shared/testing/builders';
-import type { SettlementMessage } from '../../shared/domain/payment';
-import { FakeQueue } from '../../shared/testing/fakes';
 import { systemClock } from '../../shared/domain/ports';
 import { realRetryEnv, defaultRetryPolicy } from '../../shared/domain/retry';
-import { openAccount, testAdapters, uniqueAccount } from '../support/adapters';
+import { acceptedMessage, openAccount, testAdapters, uniqueAccount } from '../support/adapters';
 
 /**
  * The settlement transaction against DynamoDB Local: conditions, cancellation reasons,
@@ -21,22 +16,8 @@ const settleDeps = {
   retryEnv: realRetryEnv,
 };
 
-async function accepted(debtor: string, creditor: string, amountMinor: number): Promise<SettlementMessage> {
-  const queue = new FakeQueue();
-  await submitPayment(
-    instruction({
-      partnerId: 'partner-test',
-      references: { endToEndId: randomUUID().slice(0, 30) },
-      debtorAccount: debtor,
-      creditorAccount: creditor,
-      amount: { amountMinor, currency: USD },
-    }),
-    { store: adapters.payments, queue, clock: systemClock, slaSeconds: 15 },
-  );
-  const message = queue.messages[0];
-  if (!message) throw new Error('not enqueued');
-  return message;
-}
+const accepted = (debtor: string, creditor: string, amountMinor: number) =>
+  acceptedMessage(adapters, { debtor, creditor, amountMinor, partnerId: 'partner-test' });
 
 async function balance(accountId: string): Promise<number | undefined> {
   return (await adapters.ledger.getAccount(accountId))?.balanceMinor;

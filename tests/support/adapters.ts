@@ -4,6 +4,11 @@ import { testConfig } from './config';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import type { AccountStatus } from '../../shared/domain/account';
+import type { SettlementMessage } from '../../shared/domain/payment';
+import { systemClock } from '../../shared/domain/ports';
+import { submitPayment } from '../../shared/domain/submit';
+import { instruction, USD } from '../../shared/testing/builders';
+import { FakeQueue } from '../../shared/testing/fakes';
 
 export { testConfig };
 
@@ -39,4 +44,28 @@ export async function openAccount(
     balanceMinor,
     overdraftLimitMinor: options.overdraftLimitMinor ?? 0,
   });
+}
+
+/**
+ * Records a payment through the real submit use case (queue faked) and returns the settlement
+ * message it would have queued: what settle tests feed the ledger.
+ */
+export async function acceptedMessage(
+  adapters: DataAdapters,
+  p: { debtor: string; creditor: string; amountMinor: number; partnerId: string },
+): Promise<SettlementMessage> {
+  const queue = new FakeQueue();
+  await submitPayment(
+    instruction({
+      partnerId: p.partnerId,
+      references: { endToEndId: randomUUID().slice(0, 30) },
+      debtorAccount: p.debtor,
+      creditorAccount: p.creditor,
+      amount: { amountMinor: p.amountMinor, currency: USD },
+    }),
+    { store: adapters.payments, queue, clock: systemClock, slaSeconds: 15 },
+  );
+  const message = queue.messages[0];
+  if (!message) throw new Error('not enqueued');
+  return message;
 }
