@@ -9,6 +9,7 @@ import {
   SchemaValidationError,
   toPaymentInstruction,
   validatePacs008,
+  isoFormats,
   tchSenderParticipantId,
   type ParsedPaymentMessage,
   type Rail,
@@ -74,7 +75,13 @@ export async function submitPacs008(
   const participant = senderParticipant(parsed, refs);
   const reply = (reason: { code: ValidationError['code']; info: string }) =>
     buildPacs002Reply(
-      reportForMessage(refs, 'REJECTED', { rail, now, reason, ...participant }),
+      reportForMessage(refs, 'REJECTED', {
+        rail,
+        now,
+        reason,
+        ...participant,
+        ...refusalAgents(parsed, rail),
+      }),
       parsed.transport,
       rail,
     );
@@ -156,6 +163,29 @@ export async function submitPacs008(
     if (!(error instanceof DuplicateError)) throw error;
     return { httpStatus: 409, reasonCode: 'DUPL', ...reply({ code: 'DUPL', info: error.message }) };
   }
+}
+
+/**
+ * TCH's pacs.002 requires InstgAgt and InstdAgt (PaymentTransaction110_TCH): a refusal on RTP
+ * echoes the message's agents when they read as routing numbers (9 digits). FedNow refusals
+ * keep naming none (AppHdr NOTPROVIDED).
+ */
+function refusalAgents(
+  parsed: ParsedPaymentMessage,
+  rail: Rail,
+): { agents?: { instructing?: string; instructed?: string } } {
+  if (rail !== 'rtp') return {};
+  const tx = parsed.document.FIToFICstmrCdtTrf.CdtTrfTxInf;
+  const id = (value: string | undefined) =>
+    value !== undefined && isoFormats.isRoutingNumberShape(value) ? value : undefined;
+  const instructing = id(tx?.InstgAgt?.FinInstnId?.ClrSysMmbId?.MmbId);
+  const instructed = id(tx?.InstdAgt?.FinInstnId?.ClrSysMmbId?.MmbId);
+  return {
+    agents: {
+      ...(instructing !== undefined ? { instructing } : {}),
+      ...(instructed !== undefined ? { instructed } : {}),
+    },
+  };
 }
 
 /** TCH envelope: the sender's participant id (AppHdr Fr, else its MsgId's), for AppHdr To. */

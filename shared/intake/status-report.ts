@@ -1,6 +1,12 @@
 import { randomBytes } from 'node:crypto';
 import { RAILS_CONFIG } from '../config/rails';
-import type { Rail, StatusReasonCode, StatusReportInput, TchStatusReason, TransactionStatus } from '../iso20022';
+import type {
+  Rail,
+  StatusReasonCode,
+  StatusReportInput,
+  TchStatusReason,
+  TransactionStatus,
+} from '../iso20022';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import { REASON_CODES, type ReasonCode } from '../domain/reasons';
 

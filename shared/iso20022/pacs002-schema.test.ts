@@ -125,13 +125,19 @@ describe('pacs.002 we send: schema-valid', () => {
 
   it("TCH's vocabulary in pacs002.ts is the usage schema's, value for value", () => {
     const file = 'messages_urn_iso_std_iso_20022_tech_xsd_pacs_002_001_10.xsd';
-    expect(tchEnumeration(file, 'ExternalPaymentTransactionStatus1Code')).toEqual([...TCH_TRANSACTION_STATUSES]);
+    expect(tchEnumeration(file, 'ExternalPaymentTransactionStatus1Code')).toEqual([
+      ...TCH_TRANSACTION_STATUSES,
+    ]);
     expect(tchEnumeration(file, 'ExternalStatusReason1Code')).toEqual([...TCH_STATUS_REASONS]);
   });
 
-  it('the TCH AppHdr is from our participant id to the partner\'s, both 11 characters', () => {
+  it("the TCH AppHdr is from our participant id to the partner's, both 11 characters", () => {
     const reply = buildPacs002Reply(report('rtp', 'RECEIVED'), { format: 'xml', envelope: 'tch' }, 'rtp');
-    const ids = [...reply.body.matchAll(/<head:(Fr|To)>\s*<head:FIId>\s*<head:FinInstnId>\s*<head:ClrSysMmbId>\s*<head:MmbId>([^<]*)</g)];
+    const ids = [
+      ...reply.body.matchAll(
+        /<head:(Fr|To)>\s*<head:FIId>\s*<head:FinInstnId>\s*<head:ClrSysMmbId>\s*<head:MmbId>([^<]*)</g,
+      ),
+    ];
     expect(ids.map((m) => [m[1], m[2]])).toEqual([
       ['Fr', RAILS_CONFIG.rtp.participantId],
       ['To', PARTNER_PARTICIPANT],
@@ -139,7 +145,7 @@ describe('pacs.002 we send: schema-valid', () => {
     expect(reply.body).toContain(`<head:BizMsgIdr>B20230713${RAILS_CONFIG.rtp.participantId}`);
   });
 
-  it('an RTP report outside TCH\'s vocabulary is refused by the builder, never sent', () => {
+  it("an RTP report outside TCH's vocabulary is refused by the builder, never sent", () => {
     const bad = { ...report('rtp', 'SETTLED'), status: 'ACSC' as const };
     expect(() => buildPacs002Reply(bad, { format: 'xml', envelope: 'tch' }, 'rtp')).toThrow(/TCH/);
     const badReason = { ...report('rtp', 'REJECTED'), reason: { code: 'AB05' as const } };
