@@ -185,6 +185,12 @@ describe('status reports on the RTP rail (TCH vocabulary)', () => {
     expect(reportForPayment(base, now).participants).toBeUndefined();
   });
 
+  it('a TCH payment recorded before senderParticipantId existed is addressed to the id its MsgId carries', () => {
+    const older: Payment['iso'] = { rail: 'rtp', envelope: 'tch', format: 'xml', msgNmId: 'pacs.008.001.08' };
+    const report = reportForPayment({ ...rtp, iso: older }, now);
+    expect(report.participants?.to).toBe('234567891T1');
+  });
+
   it('answers an RTP resend with the current status in TCH vocabulary', () => {
     const refs = { msgId: 'M20261121234567891T1BOTS0RESENT', endToEndId: 'EOTS' };
     const opts = { rail: 'rtp' as const, now, participant: '234567891T1' };

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { RAILS_CONFIG } from '../config/rails';
+import { tchSenderParticipantId } from '../iso20022/rails';
 import type {
   Rail,
   StatusReasonCode,
@@ -199,10 +200,21 @@ export function reportForPayment(payment: Payment, now: number): StatusReportInp
         ...(iso?.instructingAgent !== undefined ? { instructing: iso.instructingAgent } : {}),
         ...(iso?.instructedAgent !== undefined ? { instructed: iso.instructedAgent } : {}),
       },
-      ...(iso?.senderParticipantId !== undefined ? { participant: iso.senderParticipantId } : {}),
+      ...participantOf(payment),
     },
   );
   return { ...report, ...stateTiming(payment, rail) };
+}
+
+/**
+ * The sender's TCH participant id recorded with the payment; for a payment recorded before it was
+ * (docs/release.md rule 3), the one its MsgId carries, as intake reads it.
+ */
+function participantOf(payment: Payment): { participant?: string } {
+  const iso = payment.iso;
+  if (iso?.envelope !== 'tch') return {};
+  const id = iso.senderParticipantId ?? tchSenderParticipantId(undefined, payment.references.msgId);
+  return id !== undefined ? { participant: id } : {};
 }
 
 function rejectionOf(payment: Payment): { code: ReasonCode; info: string } {
