@@ -22,4 +22,12 @@ describe('rails config', () => {
     delete noSource.rtp.limit.source;
     expect(() => parseRailsConfig(noSource)).toThrow(/rtp\.limit\.source/);
   });
+
+  it("refuses a service participant id TCH's AppHdr / MsgId patterns would not take", () => {
+    for (const id of ['000000010', '000000010t1', '000000010T12', 'ABCDEFGHIJK']) {
+      const bad = structuredClone(RAILS_CONFIG) as { rtp: { participantId: string } };
+      bad.rtp.participantId = id;
+      expect(() => parseRailsConfig(bad)).toThrow(/rtp\.participantId/);
+    }
+  });
 });

@@ -36,9 +36,20 @@ const RailConfigSchema = z.object({
   }),
 });
 
+/**
+ * TCH participant id: 9-digit routing number + 2-character connection suffix (TCH's AppHdr
+ * Fr/To MmbId is Min11Max11Text, and its MsgId / BizMsgIdr patterns carry it as `[A-Z0-9]{11}`
+ * after the date: head.001.001.01 and pacs.002.001.10 usage schemas in
+ * shared/iso20022/schema/xsd/rtp/).
+ */
+export const TCH_PARTICIPANT_ID = /^[0-9]{9}[A-Z0-9]{2}$/;
+
 const RailsConfigSchema = z.object({
   fednow: RailConfigSchema,
-  rtp: RailConfigSchema,
+  rtp: z.extend(RailConfigSchema, {
+    /** This service's own TCH participant id: AppHdr Fr and the MsgId of every RTP report we send. */
+    participantId: z.string().check(z.regex(TCH_PARTICIPANT_ID)),
+  }),
   /** Tolerated clock difference for a CreDtTm in the future (partner clock ahead of ours). */
   clockSkewSeconds: z.number().check(z.int(), z.gte(0), z.lte(60)),
 });
@@ -80,6 +91,10 @@ const RAILS: unknown = {
       source:
         'NOT VERIFIED against the TCH RTP Operating Rules (not public here): the same 20 s as FedNow, from CreDtTm',
     },
+    // PLACEHOLDER until TCH assigns this service its participant id (routing number of the
+    // sample's receiving participant, 000000010, + connection suffix T1): replace it per
+    // deployment with the id TCH assigned; it must keep the pattern above.
+    participantId: '000000010T1',
   },
   clockSkewSeconds: 5,
 };

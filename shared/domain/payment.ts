@@ -65,6 +65,12 @@ export interface IsoOrigin {
   readonly creDtTm?: string;
   readonly instructingAgent?: string;
   readonly instructedAgent?: string;
+  /**
+   * TCH envelope: the sender's 11-character TCH participant id (its AppHdr Fr, or the one its
+   * MsgId carries), answered in our reports' AppHdr To. Optional and additive (docs/release.md
+   * rule 3): payments recorded before it have none.
+   */
+  readonly senderParticipantId?: string;
 }
 
 /** The message exactly as received, kept immutable with the payment for audit. */

@@ -9,6 +9,8 @@ import {
   SchemaValidationError,
   toPaymentInstruction,
   validatePacs008,
+  isoFormats,
+  tchSenderParticipantId,
   type ParsedPaymentMessage,
   type Rail,
 } from '../iso20022';
@@ -20,9 +22,9 @@ import { reportForMessage, reportForResend, type OriginalRefs } from './status-r
  * one place (shared/iso20022/map.ts) and submitted; the answer is a pacs.002 in the partner's
  * own form. The rest of the pipeline never sees XML.
  *
- *   accepted                        -> 202, pacs.002 ACTC
- *   resent (same payment, content)  -> its current status: 202 ACTC / ACSP in flight,
- *                                      200 ACSC settled, 200 RJCT + reason rejected
+ *   accepted                        -> 202, pacs.002 ACTC (RTP: RCVD)
+ *   resent (same payment, content)  -> its current status (status-report.ts ISO_STATUS): 202 in
+ *                                      flight, 200 settled or RJCT + reason rejected
  *   refused by a rule               -> 400, pacs.002 RJCT with the reason code, nothing written
  *   debtor / instructing agent not  -> 403, pacs.002 RJCT AGNT, nothing written (the same whatever
  *   the partner's own institution       the named account's state)
@@ -69,9 +71,17 @@ export async function submitPacs008(
   const now = deps.clock.now();
   const rail: Rail = parsed.rail ?? 'fednow';
   const refs = originalRefs(parsed);
-  const reply = (status: 'ACTC' | 'RJCT', reason?: { code: ValidationError['code']; info: string }) =>
+  // TCH: the sender's participant id, answered in AppHdr To, also when nothing is stored.
+  const participant = senderParticipant(parsed, refs);
+  const reply = (reason: { code: ValidationError['code']; info: string }) =>
     buildPacs002Reply(
-      reportForMessage(refs, status, { rail, now, ...(reason ? { reason } : {}) }),
+      reportForMessage(refs, 'REJECTED', {
+        rail,
+        now,
+        reason,
+        ...participant,
+        ...refusalAgents(parsed, rail),
+      }),
       parsed.transport,
       rail,
     );
@@ -99,7 +109,7 @@ export async function submitPacs008(
     return {
       httpStatus: error.httpStatus,
       reasonCode: error.code,
-      ...reply('RJCT', { code: error.code, info }),
+      ...reply({ code: error.code, info }),
     };
   }
 
@@ -111,6 +121,7 @@ export async function submitPacs008(
     creDtTm: validated.creationDateTime,
     instructingAgent: validated.instructingAgentId,
     instructedAgent: validated.instructedAgentId,
+    ...(participant.participant !== undefined ? { senderParticipantId: participant.participant } : {}),
   };
   const raw: RawMessage = {
     contentType: input.contentType,
@@ -127,7 +138,7 @@ export async function submitPacs008(
     if (duplicate || payment.status === 'REJECTED') {
       // A resend of a recorded payment, or one refused for good on the way to the queue: its
       // current status (status-report.ts reportForResend).
-      const answer = reportForResend(payment, refs, { rail: validated.rail, now, agents });
+      const answer = reportForResend(payment, refs, { rail: validated.rail, now, agents, ...participant });
       return {
         httpStatus: answer.httpStatus,
         ...buildPacs002Reply(answer.report, parsed.transport, validated.rail),
@@ -135,7 +146,9 @@ export async function submitPacs008(
         duplicate,
       };
     }
-    const report = reportForMessage(refs, 'ACTC', { rail: validated.rail, now, agents });
+    // The immediate answer reports the message received and valid (RECEIVED: FedNow ACTC, RTP
+    // RCVD), whether or not it already reached the settlement queue.
+    const report = reportForMessage(refs, 'RECEIVED', { rail: validated.rail, now, agents, ...participant });
     return {
       httpStatus: 202,
       ...buildPacs002Reply(
@@ -148,8 +161,38 @@ export async function submitPacs008(
     };
   } catch (error) {
     if (!(error instanceof DuplicateError)) throw error;
-    return { httpStatus: 409, reasonCode: 'DUPL', ...reply('RJCT', { code: 'DUPL', info: error.message }) };
+    return { httpStatus: 409, reasonCode: 'DUPL', ...reply({ code: 'DUPL', info: error.message }) };
   }
+}
+
+/**
+ * TCH's pacs.002 requires InstgAgt and InstdAgt (PaymentTransaction110_TCH): a refusal on RTP
+ * echoes the message's agents when they read as routing numbers (9 digits). FedNow refusals
+ * keep naming none (AppHdr NOTPROVIDED).
+ */
+function refusalAgents(
+  parsed: ParsedPaymentMessage,
+  rail: Rail,
+): { agents?: { instructing?: string; instructed?: string } } {
+  if (rail !== 'rtp') return {};
+  const tx = parsed.document.FIToFICstmrCdtTrf.CdtTrfTxInf;
+  const id = (value: string | undefined) =>
+    value !== undefined && isoFormats.isRoutingNumberShape(value) ? value : undefined;
+  const instructing = id(tx?.InstgAgt?.FinInstnId?.ClrSysMmbId?.MmbId);
+  const instructed = id(tx?.InstdAgt?.FinInstnId?.ClrSysMmbId?.MmbId);
+  return {
+    agents: {
+      ...(instructing !== undefined ? { instructing } : {}),
+      ...(instructed !== undefined ? { instructed } : {}),
+    },
+  };
+}
+
+/** TCH envelope: the sender's participant id (AppHdr Fr, else its MsgId's), for AppHdr To. */
+function senderParticipant(parsed: ParsedPaymentMessage, refs: OriginalRefs): { participant?: string } {
+  if (parsed.transport.format !== 'xml' || parsed.transport.envelope !== 'tch') return {};
+  const id = tchSenderParticipantId(parsed.appHdr?.fromMemberId, refs.msgId);
+  return id !== undefined ? { participant: id } : {};
 }
 
 /**
@@ -175,7 +218,12 @@ async function resendPastTheClock(
   const existing = await findRecorded(toPaymentInstruction(timeless, partner.partnerId), deps.store);
   if (!existing) return undefined;
   const agents = { instructing: timeless.instructingAgentId, instructed: timeless.instructedAgentId };
-  const answer = reportForResend(existing, refs, { rail: timeless.rail, now, agents });
+  const answer = reportForResend(existing, refs, {
+    rail: timeless.rail,
+    now,
+    agents,
+    ...senderParticipant(parsed, refs),
+  });
   return {
     httpStatus: answer.httpStatus,
     ...buildPacs002Reply(answer.report, parsed.transport, timeless.rail),

@@ -4,7 +4,7 @@ import { reportForMessage } from './status-report';
 describe('pacs.002 AddtlInf (Max105Text, 0..n)', () => {
   it('splits a long reason into 105-character lines instead of cutting it with an ellipsis', () => {
     const info = `MsgId '20261202011104238ABCDEFGH12345678' was already used for a different payment by this partner; ${'x'.repeat(120)}`;
-    const report = reportForMessage({ msgId: 'M1', endToEndId: 'E1' }, 'RJCT', {
+    const report = reportForMessage({ msgId: 'M1', endToEndId: 'E1' }, 'REJECTED', {
       rail: 'fednow',
       now: Date.parse('2026-12-02T15:00:00Z'),
       reason: { code: 'DUPL', info },

@@ -24,8 +24,18 @@ export {
   parsePacs002Xml,
   PACS002_SPEC,
   statusReportTree,
+  isTchStatusReason,
+  TCH_STATUS_REASONS,
+  TCH_TRANSACTION_STATUSES,
 } from './pacs002';
-export type { Pacs002Json, StatusReportInput, TransactionStatus } from './pacs002';
+export type {
+  Pacs002Json,
+  StatusReasonCode,
+  StatusReportInput,
+  TchStatusReason,
+  TransactionStatus,
+} from './pacs002';
+export { tchSenderParticipantId } from './rails';
 export { parsePacs028Json, parsePacs028Xml } from './pacs028';
 export type { StatusRequest } from './pacs028';
 export * as isoFormats from './formats';

@@ -118,6 +118,7 @@ describe('buildPacs002Xml: TCH RTP shape', () => {
     acceptanceDateTime: '2023-07-11T10:53:06',
     instructingAgent: '987654320',
     instructedAgent: '123456780',
+    participants: { from: '987654320T1', to: '123456780A1' },
   };
 
   it('has the element paths and values of the RTP RJCT sample (OrgnlGrpInfAndSts, TxInfAndSts, StsRsnInf/Rsn/Cd)', () => {
@@ -148,8 +149,21 @@ describe('buildPacs002Xml: TCH RTP shape', () => {
     const appHdr = root.children[0];
     expect(appHdr?.children.every((c) => c.namespace === NS.head001v01)).toBe(true);
     expect(appHdr?.children.map((c) => c.name)).toEqual(['Fr', 'To', 'BizMsgIdr', 'MsgDefIdr', 'CreDt']);
+    // TCH participant ids (11 characters), not the agents' 9-digit routing numbers.
+    expect(xml).toMatch(
+      /<head:Fr>\s*<head:FIId>\s*<head:FinInstnId>\s*<head:ClrSysMmbId>\s*<head:MmbId>987654320T1</,
+    );
+    expect(xml).toMatch(
+      /<head:To>\s*<head:FIId>\s*<head:FinInstnId>\s*<head:ClrSysMmbId>\s*<head:MmbId>123456780A1</,
+    );
     expect(root.children[1]?.children[0]?.namespace).toBe(NS.pacs002);
     expect(parsePacs002Xml(xml).envelope).toBe('tch');
+  });
+
+  it('never writes FctvIntrBkSttlmDt on RTP (TCH has none: acceptance is settlement)', () => {
+    const actc = { ...input, status: 'ACTC' as const, reason: undefined, settlementDate: '2023-07-11' };
+    expect(buildPacs002Xml(actc, { rail: 'rtp', envelope: 'tch' })).not.toContain('FctvIntrBkSttlmDt');
+    expect(JSON.stringify(buildPacs002Json(actc, 'rtp'))).not.toContain('FctvIntrBkSttlmDt');
   });
 
   it('matches the RTP ACTC sample paths too', () => {

@@ -21,7 +21,77 @@ import { el, opt, renderXml, toJsonMirror, withPrefix, type XNode } from './xml-
  * Every shape is checked against its XSD in pacs002-schema.test.ts.
  */
 
-export type TransactionStatus = 'ACTC' | 'ACSP' | 'ACSC' | 'RJCT';
+/**
+ * Transaction statuses we send: ISO ExternalPaymentTransactionStatus1Code values. FedNow uses
+ * ACTC / ACSP / ACSC / RJCT; TCH RTP only its own subset (TCH_TRANSACTION_STATUSES). Which
+ * payment state becomes which status on which rail is decided in ONE place:
+ * shared/intake/status-report.ts ISO_STATUS.
+ */
+export type TransactionStatus = 'ACTC' | 'ACSP' | 'ACSC' | 'RCVD' | 'RJCT';
+
+/**
+ * TCH's pacs.002 usage schema (schema/xsd/rtp/messages_urn_iso_std_iso_20022_tech_xsd_pacs_002_001_10.xsd):
+ * ExternalPaymentTransactionStatus1Code admits only these TxSts values, and
+ * ExternalStatusReason1Code only these StsRsnInf/Rsn/Cd values (pacs002-schema.test.ts checks
+ * both lists against the XSD).
+ */
+export const TCH_TRANSACTION_STATUSES = ['ACTC', 'ACWP', 'RCVD', 'RJCT'] as const;
+export const TCH_STATUS_REASONS = [
+  'AC02',
+  'AC03',
+  'AC04',
+  'AC06',
+  'AC11',
+  'AC13',
+  'AC14',
+  'AG01',
+  'AG03',
+  'AGNT',
+  'AM02',
+  'AM04',
+  'AM09',
+  'AM12',
+  'AM13',
+  'AM14',
+  'BE04',
+  'BE06',
+  'BE07',
+  'BE10',
+  'BE11',
+  'BE16',
+  'BE17',
+  'DS0H',
+  'DS24',
+  'DT04',
+  'DUPL',
+  'FF02',
+  'FF08',
+  'MD07',
+  'NARR',
+  'RC01',
+  'RC02',
+  'RC03',
+  'RC04',
+  'SL03',
+  'TK01',
+  'TK02',
+  'TK03',
+  'TK04',
+  'TK05',
+  'TK06',
+  'TK07',
+  'TK08',
+  'TK09',
+  'TM01',
+] as const;
+export type TchStatusReason = (typeof TCH_STATUS_REASONS)[number];
+
+export function isTchStatusReason(code: string): code is TchStatusReason {
+  return (TCH_STATUS_REASONS as readonly string[]).includes(code);
+}
+
+/** A status reason code in a report: one of ours, or (RTP) one of TCH's list. */
+export type StatusReasonCode = ReasonCode | TchStatusReason;
 
 export interface StatusReportInput {
   /** MsgId of this report (new, unique). */
@@ -40,14 +110,20 @@ export interface StatusReportInput {
   };
   readonly status: TransactionStatus;
   /** Mandatory when status is RJCT. */
-  readonly reason?: { readonly code: ReasonCode; readonly additionalInfo?: string };
+  readonly reason?: { readonly code: StatusReasonCode; readonly additionalInfo?: string };
   readonly acceptanceDateTime?: string;
-  /** Effective interbank settlement date (ISO date), e.g. with ACSC. */
+  /** Effective interbank settlement date (ISO date), e.g. with ACSC. Never sent on RTP (TCH has none). */
   readonly settlementDate?: string;
   /** Routing number or BIC of the agent sending this report. */
   readonly instructingAgent?: string;
   /** Routing number or BIC of the agent receiving it. */
   readonly instructedAgent?: string;
+  /**
+   * TCH AppHdr Fr / To: 11-character participant ids (head.001.001.01 usage Min11Max11Text),
+   * ours and the partner's. Used in the TCH envelope only, where the agents' 9-digit routing
+   * numbers do not fit.
+   */
+  readonly participants?: { readonly from?: string; readonly to?: string };
 }
 
 /** The JSON form of a status report: `{ "FIToFIPmtStsRpt": { ... } }` (same rules as pacs.008). */
@@ -89,8 +165,20 @@ function statusReason(input: StatusReportInput, rail: Rail): XNode | undefined {
   return el('StsRsnInf', [el('Rsn', [el('Cd', input.reason.code)]), ...info]);
 }
 
+/**
+ * A guard, not a mapping (that is status-report.ts ISO_STATUS): an RTP report outside TCH's
+ * vocabulary is a bug, never sent.
+ */
+function assertTchVocabulary(input: StatusReportInput): void {
+  if (!(TCH_TRANSACTION_STATUSES as readonly string[]).includes(input.status))
+    throw new InternalError(`TxSts ${input.status} is not in TCH's ExternalPaymentTransactionStatus1Code`);
+  if (input.reason && !isTchStatusReason(input.reason.code))
+    throw new InternalError(`reason ${input.reason.code} is not in TCH's ExternalStatusReason1Code`);
+}
+
 /** The FIToFIPmtStsRpt element (unprefixed local names). */
 export function statusReportTree(input: StatusReportInput, rail: Rail): XNode {
+  if (rail === 'rtp') assertTchVocabulary(input);
   const o = input.original;
   const groupInfo = [
     el('OrgnlMsgId', o.msgId),
@@ -109,7 +197,8 @@ export function statusReportTree(input: StatusReportInput, rail: Rail): XNode {
     el('TxSts', input.status),
     statusReason(input, rail),
     opt('AccptncDtTm', input.acceptanceDateTime ?? (rtp ? input.createdAt : undefined)),
-    input.settlementDate ? el('FctvIntrBkSttlmDt', [el('Dt', input.settlementDate)]) : undefined,
+    // TCH's PaymentTransaction110_TCH has no FctvIntrBkSttlmDt: on RTP, acceptance is settlement.
+    input.settlementDate && !rtp ? el('FctvIntrBkSttlmDt', [el('Dt', input.settlementDate)]) : undefined,
     agent('InstgAgt', input.instructingAgent, rail),
     agent('InstdAgt', input.instructedAgent, rail),
   ]);
@@ -131,7 +220,8 @@ function appHdrParty(name: string, id: string | undefined, envelope: Envelope): 
     if (envelope === 'tch') return undefined;
     return el(name, [el('FIId', [el('FinInstnId', [el('Othr', [el('Id', 'NOTPROVIDED')])])])]);
   }
-  const fin = isRoutingNumberShape(id) ? el('ClrSysMmbId', [el('MmbId', id)]) : el('BICFI', id);
+  const fin =
+    envelope === 'tch' || isRoutingNumberShape(id) ? el('ClrSysMmbId', [el('MmbId', id)]) : el('BICFI', id);
   return el(name, [el('FIId', [el('FinInstnId', [fin])])]);
 }
 
@@ -143,11 +233,16 @@ function bizMsgIdr(msgId: string, envelope: Envelope): string {
   return envelope === 'tch' && msgId.startsWith('M') ? `B${msgId.slice(1)}` : msgId;
 }
 
-/** head.001 Business Application Header children for this report. */
+/**
+ * head.001 Business Application Header children for this report. FedNow: Fr / To are the agents'
+ * routing numbers. TCH: the 11-character participant ids (`participants`), never the 9-digit
+ * routing number (TCH's Min11Max11Text MmbId).
+ */
 function appHdrChildren(input: StatusReportInput, envelope: Envelope): XNode[] {
+  const tch = envelope === 'tch';
   return [
-    appHdrParty('Fr', input.instructingAgent, envelope),
-    appHdrParty('To', input.instructedAgent, envelope),
+    appHdrParty('Fr', tch ? input.participants?.from : input.instructingAgent, envelope),
+    appHdrParty('To', tch ? input.participants?.to : input.instructedAgent, envelope),
     el('BizMsgIdr', bizMsgIdr(input.msgId, envelope)),
     el('MsgDefIdr', PACS002_MSG_NM_ID),
     el('CreDt', input.createdAt),

@@ -92,3 +92,22 @@ export function railForClearingSystem(code: string | undefined): Rail | undefine
   if (code === 'TCH') return 'rtp';
   return undefined;
 }
+
+/** What TCH's Max35Text_TCH patterns admit for the participant part: `[A-Z0-9]{11}`. */
+const TCH_PARTICIPANT_PATTERN = /^[A-Z0-9]{11}$/;
+
+/**
+ * The TCH participant id (11 characters) of the sender of a TCH message, to answer it in
+ * AppHdr/To: its AppHdr Fr member id when given (TCH's schema makes a non-empty one 11
+ * characters), otherwise the one TCH's MsgId convention carries after `M` + YYYYMMDD (TCH's
+ * own samples leave the AppHdr empty; checkRtpMsgId). Undefined when neither is readable.
+ */
+export function tchSenderParticipantId(
+  appHdrFrom: string | undefined,
+  msgId: string | undefined,
+): string | undefined {
+  const from = appHdrFrom?.trim();
+  if (from && TCH_PARTICIPANT_PATTERN.test(from)) return from;
+  if (msgId !== undefined && checkRtpMsgId(msgId) === undefined) return msgId.slice(9, 20);
+  return undefined;
+}

@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
 import { PartnerClient } from '../../shared/partner-client';
-import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../../shared/iso20022';
+import {
+  messageSchemaIssues,
+  PACS002_SPEC,
+  parsePacs002Xml,
+  parsePacs008Xml,
+  toPacs008Json,
+  type IsoNode,
+} from '../../shared/iso20022';
 import {
   fixture,
   restampedFixture,
   PACS008_SAMPLES,
   FEDNOW_SCENARIO1,
+  RTP_PACS008,
 } from '../../shared/iso20022/__fixtures__';
 import type { LocalStack } from '../../local/stack';
 import { restampPacs008, type Restamped } from '../../shared/iso20022/restamp';
@@ -15,7 +23,8 @@ import { startTestStack, registerEd25519Partner, testPartnerRegistry } from '../
 
 /**
  * The real FedNow and TCH RTP samples end to end on the local stack: every pacs.008 is accepted
- * (pacs.002 ACTC in the partner's own form) and settles (ACSC); pacs.028 asks for the status.
+ * (pacs.002 in the partner's own form: FedNow ACTC, RTP RCVD) and settles (FedNow ACSC, RTP
+ * ACTC: on RTP acceptance is settlement, TCH's vocabulary); pacs.028 asks for the status.
  */
 let stack: LocalStack;
 let adapters: ReturnType<typeof testAdapters>;
@@ -111,14 +120,18 @@ describe('ISO 20022 intake (local stack)', () => {
       expect(res.headers['content-type']).toContain('application/xml');
       const ack = parsePacs002Xml(res.body);
       expect(ack.envelope).toBe(sample.envelope);
+      const rtp = sample.rail === 'rtp';
       expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({
-        status: 'ACTC',
+        status: rtp ? 'RCVD' : 'ACTC',
         // TCH's pacs.002 usage schema has no OrgnlEndToEndId: the RTP answer names OrgnlInstrId.
         e2e: sample.envelope === 'tch' ? undefined : endToEndId,
       });
+      // Every answer validates against the rail's pacs.002 schema (TCH: AppHdr strictly).
+      expect(messageSchemaIssues(res.body, PACS002_SPEC, { strictAppHdr: true })).toEqual([]);
 
-      const settled = await waitForXmlStatus(client, endToEndId, 'ACSC');
-      expect(txStatus(settled).status).toBe('ACSC');
+      const settledStatus = rtp ? 'ACTC' : 'ACSC';
+      const settled = await waitForXmlStatus(client, endToEndId, settledStatus);
+      expect(txStatus(settled).status).toBe(settledStatus);
       const debtorAfter = (await adapters.ledger.getAccount(sample.expected.debtor))?.balanceMinor ?? 0;
       expect(debtorBefore - debtorAfter).toBeGreaterThanOrEqual(sample.expected.amountMinor);
     },
@@ -134,6 +147,34 @@ describe('ISO 20022 intake (local stack)', () => {
     expect(res.status).toBe(202);
     const ack = JSON.parse(res.body) as { FIToFIPmtStsRpt: IsoNode };
     expect(txStatus(ack.FIToFIPmtStsRpt)).toMatchObject({ status: 'ACTC', e2e: refs.endToEndId });
+  });
+
+  it('TCH RTP: settled is ACTC with no FctvIntrBkSttlmDt, a resend then 200 ACTC, the AppHdr between participant ids', async () => {
+    const client = await partnerFor(['234567891']);
+    const { body, refs } = restampedFixture(RTP_PACS008);
+    const endToEndId = refs.endToEndId ?? '';
+    const res = await client.submitPayment(body, 'application/xml');
+    expect(res.status).toBe(202);
+    // To: the sender's participant id, which the sample's MsgId carries (its AppHdr is empty).
+    expect(res.body).toMatch(
+      /<head:To>\s*<head:FIId>\s*<head:FinInstnId>\s*<head:ClrSysMmbId>\s*<head:MmbId>234567891T1</,
+    );
+    await waitForXmlStatus(client, endToEndId, 'ACTC');
+    const status = await client.request('GET', `/payments?endToEndId=${encodeURIComponent(endToEndId)}`, {
+      accept: 'application/xml',
+    });
+    expect(status.body).not.toContain('FctvIntrBkSttlmDt');
+    expect(messageSchemaIssues(status.body, PACS002_SPEC, { strictAppHdr: true })).toEqual([]);
+    const json = await client.request('GET', `/payments?endToEndId=${encodeURIComponent(endToEndId)}`, {
+      accept: 'application/json',
+    });
+    expect(txStatus((JSON.parse(json.body) as { FIToFIPmtStsRpt: IsoNode }).FIToFIPmtStsRpt).status).toBe(
+      'ACTC',
+    );
+    const again = await client.submitPayment(body, 'application/xml');
+    expect(again.status).toBe(200);
+    expect(txStatus(parsePacs002Xml(again.body).FIToFIPmtStsRpt).status).toBe('ACTC');
+    expect(messageSchemaIssues(again.body, PACS002_SPEC, { strictAppHdr: true })).toEqual([]);
   });
 
   it('keeps the raw message with its digest, immutable, next to the payment', async () => {

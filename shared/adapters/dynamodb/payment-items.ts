@@ -155,6 +155,7 @@ const PaymentItemSchema = z.object({
       creDtTm: optionalString,
       instructingAgent: optionalString,
       instructedAgent: optionalString,
+      senderParticipantId: optionalString,
     }),
   ),
   version: int,
