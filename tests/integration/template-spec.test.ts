@@ -1,0 +1,79 @@
+import { formatProblems, specResource, validateTemplate } from '../support/cfn-spec';
+import { type CfnTemplate, DEPLOYABLE_STAGES, useStageTemplates } from '../support/package-template';
+
+/**
+ * Every stage's packaged template (`sls package`, offline) against the official CloudFormation
+ * resource specification (@aws-cdk/aws-service-spec): resource types, properties down into their
+ * property types, required properties, literal value types, and every Ref / Fn::GetAtt /
+ * Fn::Sub reference. Serverless-generated resources included.
+ */
+const template = useStageTemplates();
+
+describe.each(DEPLOYABLE_STAGES)(
+  'stage %s template against the CloudFormation resource specification',
+  (stage) => {
+    it('has only known resource types, known and required properties, and references that resolve', () => {
+      const problems = validateTemplate(template(stage));
+      expect(formatProblems(problems)).toBe('');
+    });
+
+    it('includes the resources Serverless and the canary plugin generate', () => {
+      const types = new Set(Object.values(template(stage).Resources).map((r) => r.Type));
+      for (const type of [
+        'AWS::Lambda::Function',
+        'AWS::Lambda::Version',
+        'AWS::Lambda::Alias',
+        'AWS::CodeDeploy::DeploymentGroup',
+        'AWS::ApiGatewayV2::Api',
+        'AWS::Lambda::EventSourceMapping',
+        'AWS::S3::Bucket',
+      ])
+        expect(types).toContain(type);
+      for (const type of types) expect(specResource(type)).toBeDefined();
+    });
+  },
+);
+
+describe('the specification validator', () => {
+  const base = (): CfnTemplate => JSON.parse(JSON.stringify(template('dev'))) as CfnTemplate;
+  const messages = (t: CfnTemplate) => validateTemplate(t).map((p) => `${p.path}: ${p.message}`);
+
+  it('reports unknown types, unknown and missing properties, wrong literal types', () => {
+    const t = base();
+    const queue = t.Resources.PaymentsQueue?.Properties as Record<string, unknown>;
+    queue.VisibilityTimeOut = 30;
+    queue.MessageRetentionPeriod = 'four days';
+    const table = t.Resources.PaymentsTable?.Properties as Record<string, unknown>;
+    delete table.KeySchema;
+    (table.SSESpecification as Record<string, unknown>).Enabled = true;
+    t.Resources.Unknown = { Type: 'AWS::SQS::Queues', Properties: {} };
+    expect(messages(t)).toEqual(
+      expect.arrayContaining([
+        'Resources.PaymentsQueue.Properties.VisibilityTimeOut: AWS::SQS::Queue has no property VisibilityTimeOut',
+        'Resources.PaymentsQueue.Properties.MessageRetentionPeriod: expected a number, got "four days"',
+        'Resources.PaymentsTable.Properties: AWS::DynamoDB::Table requires KeySchema',
+        'Resources.PaymentsTable.Properties.SSESpecification.Enabled: SSESpecification has no property Enabled',
+        'Resources.Unknown: unknown resource type AWS::SQS::Queues',
+      ]),
+    );
+  });
+
+  it('reports Refs, GetAtts and Sub variables that name nothing, and attributes a type does not have', () => {
+    const t = base();
+    t.Resources.Probe = {
+      Type: 'AWS::SNS::Topic',
+      Properties: {
+        TopicName: { 'Fn::GetAtt': ['PaymentsQueue', 'Url'] },
+        DisplayName: { Ref: 'PaymentQueue' },
+        KmsMasterKeyId: { 'Fn::Sub': '${PipelineKey.KeyId}-${Missing.Arn}-${AWS::Region}-${!Literal}' },
+      },
+      DependsOn: ['PaymentsTable', 'LedgerTables'],
+    };
+    expect(messages(t)).toEqual([
+      'Resources.Probe.DependsOn: DependsOn "LedgerTables" names no resource of the template',
+      'Resources.Probe.Properties.TopicName: Fn::GetAtt PaymentsQueue.Url: AWS::SQS::Queue has no attribute Url (it has: Arn, QueueName, QueueUrl)',
+      'Resources.Probe.Properties.DisplayName: Ref PaymentQueue names no resource, parameter or pseudo parameter',
+      'Resources.Probe.Properties.KmsMasterKeyId ${Missing.Arn}: Fn::Sub names resource Missing, which the template does not have',
+    ]);
+  });
+});
