@@ -76,4 +76,21 @@ describe('the specification validator', () => {
       'Resources.Probe.Properties.KmsMasterKeyId ${Missing.Arn}: Fn::Sub names resource Missing, which the template does not have',
     ]);
   });
+
+  it('reports resources that depend on each other in a circle', () => {
+    const t = base();
+    // The pipeline key naming the CodeDeploy role by ARN: key -> role -> ops topic -> key.
+    const key = t.Resources.PipelineKey?.Properties as { KeyPolicy: { Statement: unknown[] } };
+    key.KeyPolicy.Statement.push({
+      Effect: 'Allow',
+      Principal: { AWS: { 'Fn::GetAtt': ['ReleaseCodeDeployRole', 'Arn'] } },
+      Action: ['kms:Decrypt'],
+      Resource: '*',
+    });
+    expect(messages(t).filter((m) => m.includes('circular'))).toEqual([
+      expect.stringMatching(/circular dependency among .*PipelineKey/),
+    ]);
+    const cycle = messages(t).find((m) => m.includes('circular')) ?? '';
+    for (const id of ['PipelineKey', 'ReleaseCodeDeployRole', 'OpsTopic']) expect(cycle).toContain(id);
+  });
 });

@@ -12,7 +12,8 @@ import type { Property, PropertyType, Resource, SpecDatabase } from '@aws-cdk/se
  * them, one of the allowed values. Everywhere in the template (properties, Outputs, Conditions):
  * every `Ref` names a resource, a parameter or a pseudo parameter; every `Fn::GetAtt` names a
  * resource and an attribute its type has; every `${...}` of `Fn::Sub` the same; `DependsOn`
- * names resources; `Condition` and `Fn::If` name conditions.
+ * names resources; `Condition` and `Fn::If` name conditions; and no resources depend on each other
+ * in a circle (CloudFormation refuses such a template).
  *
  * What it cannot check is left to CloudFormation: the value an intrinsic function resolves to,
  * cross-property rules ("either A or B"), and patterns / lengths of strings.
@@ -139,6 +140,12 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
   const parameters = template.Parameters ?? {};
   const conditions = template.Conditions ?? {};
   const specOf = new Map<string, Resource | undefined>();
+  /** Resource -> resources it depends on (Ref, Fn::GetAtt, Fn::Sub, DependsOn), for the cycle check. */
+  const dependsOn = new Map<string, Set<string>>();
+  let owner: string | undefined;
+  const dependOn = (target: string) => {
+    if (owner !== undefined && target in resources) dependsOn.get(owner)?.add(target);
+  };
   for (const [id, resource] of Object.entries(resources)) specOf.set(id, specResource(resource.Type, db));
 
   /** Ref / GetAtt / Sub / If references anywhere in a value. */
@@ -189,6 +196,7 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
     }
     if (!(target in resources) && !(target in parameters) && !PSEUDO_PARAMETERS.has(target))
       report(path, `Ref ${target} names no resource, parameter or pseudo parameter`);
+    dependOn(target);
   };
 
   const checkAttribute = (resourceId: string, attribute: string, path: string, form: string) => {
@@ -197,6 +205,7 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
       report(path, `${form} names resource ${resourceId}, which the template does not have`);
       return;
     }
+    dependOn(resourceId);
     if (isCustomResource(resource.Type)) return; // a custom resource returns what its handler puts in Data
     const spec = specOf.get(resourceId);
     if (!spec) return; // the unknown type is reported once, on the resource
@@ -373,10 +382,13 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
     const path = `Resources.${id}`;
     for (const key of Object.keys(resource))
       if (!RESOURCE_KEYS.has(key)) report(`${path}.${key}`, `a resource has no attribute ${key}`);
-    const dependsOn = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
-    for (const dep of dependsOn)
+    owner = id;
+    dependsOn.set(id, new Set());
+    const explicit = resource.DependsOn === undefined ? [] : [resource.DependsOn].flat();
+    for (const dep of explicit)
       if (typeof dep !== 'string' || !(dep in resources))
         report(`${path}.DependsOn`, `DependsOn ${describe(dep)} names no resource of the template`);
+      else dependOn(dep);
     if (resource.Condition !== undefined && !(String(resource.Condition) in conditions))
       report(`${path}.Condition`, `Condition ${describe(resource.Condition)} names no condition`);
     for (const key of ['DeletionPolicy', 'UpdateReplacePolicy'] as const)
@@ -404,6 +416,9 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
     }
     checkProperties(properties, spec.properties, `${path}.Properties`, resource.Type);
   }
+  owner = undefined;
+  for (const cycle of dependencyCycles(dependsOn))
+    report(`Resources.${cycle[0]}`, `circular dependency among ${cycle.join(', ')}`);
   for (const [id, output] of Object.entries(template.Outputs ?? {})) {
     if (!isPlainObject(output) || !('Value' in output)) report(`Outputs.${id}`, 'an output requires Value');
     else
@@ -414,6 +429,41 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
   checkReferences(template.Outputs ?? {}, 'Outputs');
   checkReferences(template.Conditions ?? {}, 'Conditions');
   return problems;
+}
+
+/** The dependency cycles of a graph (one per strongly connected component with a cycle; Tarjan). */
+export function dependencyCycles(graph: Map<string, Set<string>>): string[][] {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const onStack = new Set<string>();
+  const stack: string[] = [];
+  const cycles: string[][] = [];
+  let next = 0;
+  const visit = (node: string) => {
+    index.set(node, next);
+    low.set(node, next);
+    next += 1;
+    stack.push(node);
+    onStack.add(node);
+    for (const to of graph.get(node) ?? []) {
+      if (!index.has(to)) {
+        visit(to);
+        low.set(node, Math.min(low.get(node) ?? 0, low.get(to) ?? 0));
+      } else if (onStack.has(to)) low.set(node, Math.min(low.get(node) ?? 0, index.get(to) ?? 0));
+    }
+    if (low.get(node) !== index.get(node)) return;
+    const component: string[] = [];
+    for (;;) {
+      const member = stack.pop();
+      if (member === undefined) break;
+      onStack.delete(member);
+      component.unshift(member);
+      if (member === node) break;
+    }
+    if (component.length > 1 || graph.get(node)?.has(node)) cycles.push(component);
+  };
+  for (const node of graph.keys()) if (!index.has(node)) visit(node);
+  return cycles;
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
