@@ -93,4 +93,23 @@ describe('the specification validator', () => {
     const cycle = messages(t).find((m) => m.includes('circular')) ?? '';
     for (const id of ['PipelineKey', 'ReleaseCodeDeployRole', 'OpsTopic']) expect(cycle).toContain(id);
   });
+
+  it("reports metric math alarms that break PutMetricAlarm's rules", () => {
+    const t = base();
+    const props = t.Resources.SettlePaymentReleaseErrorsAlarm?.Properties as {
+      Metrics: { Id: string; ReturnData?: boolean; Expression?: string }[];
+      MetricName?: string;
+    };
+    const n = props.Metrics.find((m) => m.Id === 'n');
+    if (n) {
+      delete n.ReturnData; // defaults to true: two series returned
+      n.Expression = 'FILL(newInvocation, 0)';
+    }
+    props.MetricName = 'Errors';
+    expect(messages(t)).toEqual([
+      'Resources.SettlePaymentReleaseErrorsAlarm.Properties.MetricName: MetricName cannot be used with Metrics',
+      'Resources.SettlePaymentReleaseErrorsAlarm.Properties.Metrics: exactly one query must return data (ReturnData defaults to true), not n, excess',
+      'Resources.SettlePaymentReleaseErrorsAlarm.Properties.Metrics[4].Expression: newInvocation is no query id of the alarm',
+    ]);
+  });
 });

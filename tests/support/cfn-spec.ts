@@ -415,6 +415,8 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
       continue;
     }
     checkProperties(properties, spec.properties, `${path}.Properties`, resource.Type);
+    if (resource.Type === 'AWS::CloudWatch::Alarm')
+      problems.push(...alarmRules(properties, `${path}.Properties`));
   }
   owner = undefined;
   for (const cycle of dependencyCycles(dependsOn))
@@ -428,6 +430,74 @@ export function validateTemplate(template: Template, db: SpecDatabase = specData
   }
   checkReferences(template.Outputs ?? {}, 'Outputs');
   checkReferences(template.Conditions ?? {}, 'Conditions');
+  return problems;
+}
+
+/**
+ * PutMetricAlarm's rules the resource schema does not express (CloudWatch API reference,
+ * PutMetricAlarm and MetricDataQuery): a metric alarm XOR a metric math alarm; for metric math, at
+ * most 10 metrics and 10 expressions, unique ids starting with a lower-case letter, exactly one
+ * query returning data (ReturnData defaults to true), and expressions that name only known ids.
+ */
+function alarmRules(properties: Record<string, unknown>, path: string): SpecProblem[] {
+  const problems: SpecProblem[] = [];
+  const single = [
+    'MetricName',
+    'Namespace',
+    'Dimensions',
+    'Period',
+    'Statistic',
+    'ExtendedStatistic',
+    'Unit',
+  ];
+  const metrics = properties.Metrics;
+  if (metrics === undefined) {
+    if (!('MetricName' in properties))
+      problems.push({ path, message: 'an alarm needs MetricName or Metrics' });
+    return problems;
+  }
+  for (const name of single)
+    if (name in properties)
+      problems.push({ path: `${path}.${name}`, message: `${name} cannot be used with Metrics` });
+  if (!Array.isArray(metrics)) return problems;
+  const queries = metrics.filter(isPlainObject);
+  const ids = queries.map((q) => String(q.Id));
+  const stats = queries.filter((q) => 'MetricStat' in q).length;
+  const expressions = queries.filter((q) => 'Expression' in q);
+  if (stats > 10) problems.push({ path: `${path}.Metrics`, message: `${stats} metrics: at most 10` });
+  if (expressions.length > 10)
+    problems.push({ path: `${path}.Metrics`, message: `${expressions.length} expressions: at most 10` });
+  queries.forEach((q, i) => {
+    if ('MetricStat' in q === 'Expression' in q)
+      problems.push({
+        path: `${path}.Metrics[${i}]`,
+        message: 'a query has either MetricStat or Expression',
+      });
+    if (!/^[a-z][a-zA-Z0-9_]*$/.test(String(q.Id)))
+      problems.push({
+        path: `${path}.Metrics[${i}].Id`,
+        message: `${String(q.Id)}: ids start with a lower-case letter`,
+      });
+  });
+  for (const id of new Set(ids.filter((id, i) => ids.indexOf(id) !== i)))
+    problems.push({ path: `${path}.Metrics`, message: `id ${id} is used twice` });
+  const returning = queries.filter((q) => q.ReturnData !== false && q.ReturnData !== 'false');
+  if (returning.length !== 1)
+    problems.push({
+      path: `${path}.Metrics`,
+      message: `exactly one query must return data (ReturnData defaults to true), not ${returning.map((q) => String(q.Id)).join(', ') || 'none'}`,
+    });
+  const functions = /^[A-Z_]+$/;
+  expressions.forEach((q) => {
+    if (typeof q.Expression !== 'string') return;
+    const text = q.Expression.replace(/"[^"]*"|'[^']*'/g, '');
+    for (const [word] of text.matchAll(/[A-Za-z_][A-Za-z0-9_]*/g))
+      if (!functions.test(word) && !ids.includes(word))
+        problems.push({
+          path: `${path}.Metrics[${queries.indexOf(q)}].Expression`,
+          message: `${word} is no query id of the alarm`,
+        });
+  });
   return problems;
 }
 
