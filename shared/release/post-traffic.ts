@@ -6,8 +6,8 @@ import type { MetricQuery, MetricsReader } from './ports';
  * rolls the alias back) if any of these is above its limit (0 by default):
  *
  *   errors       AWS/Lambda Errors of the NEW version (FunctionName, Resource=<fn>:<alias>,
- *                ExecutedVersion=<target version>): the rollback alarms can only watch the
- *                alias as a whole, this one is exact.
+ *                ExecutedVersion=<target version>), with all traffic on it (the rollback
+ *                alarms compare its rates with the old version's during the shift).
  *   throttles    AWS/Lambda Throttles on the alias.
  *   slaBreaches  RtpPipeline SlaBreaches (service, stage): payments terminal after their deadline.
  *   dlqArrivals  RtpPipeline DlqArrivals (service, stage): settlement messages on their last receive.

@@ -21,6 +21,13 @@ const PREFERENCE: Record<Stage, string> = {
   prod: 'Canary10Percent10Minutes',
 };
 const SOAK: Record<Stage, string> = { dev: '0', uat: '60', cert: '60', prod: '120' };
+/** Rollback alarm thresholds per stage (serverless.yml params releaseRollback*). */
+const ROLLBACK: Record<Stage, { errorPoints: number; throttlePoints: number; minRequests: number }> = {
+  dev: { errorPoints: 10, throttlePoints: 20, minRequests: 5 },
+  uat: { errorPoints: 5, throttlePoints: 10, minRequests: 10 },
+  cert: { errorPoints: 2, throttlePoints: 5, minRequests: 20 },
+  prod: { errorPoints: 1, throttlePoints: 5, minRequests: 50 },
+};
 /** serverless.yml key -> CloudFormation logical id prefix. */
 const SHIFTED = {
   submitPayment: 'SubmitPayment',
@@ -126,27 +133,156 @@ describe.each(STAGES)('stage %s: blue/green releases', (stage) => {
         'ReleaseSlaBreachesAlarm',
         'ReleaseDlqArrivalsAlarm',
       ]);
-      const fnName = `rtp-pipeline-${stage}-${key}`;
-      const aliasDimensions = [
-        { Name: 'FunctionName', Value: fnName },
-        { Name: 'Resource', Value: `${fnName}:Live` },
-      ];
-      expect(resource(stage, `${logical}ReleaseErrorsAlarm`).Properties).toMatchObject({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Errors',
-        Dimensions: aliasDimensions,
-        Statistic: 'Sum',
-        ComparisonOperator: 'GreaterThanOrEqualToThreshold',
-        Threshold: 1,
-        TreatMissingData: 'notBreaching',
-      });
-      expect(resource(stage, `${logical}ReleaseThrottlesAlarm`).Properties).toMatchObject({
-        Namespace: 'AWS/Lambda',
-        MetricName: 'Throttles',
-        Dimensions: aliasDimensions,
-      });
     },
   );
+
+  it.each(Object.entries(SHIFTED))(
+    '%s rollback alarms compare the rates of the new version (ExecutedVersion) with the old one, per stage thresholds',
+    (key, logical) => {
+      const fnName = `rtp-pipeline-${stage}-${key}`;
+      const alias = { Name: 'Resource', Value: `${fnName}:Live` };
+      const fn = { Name: 'FunctionName', Value: fnName };
+      const newVersion = {
+        Name: 'ExecutedVersion',
+        // The version this deploy publishes: the one CodeDeploy shifts the alias to.
+        Value: resource(stage, aliasOf(logical)).Properties?.FunctionVersion,
+      };
+      expect(newVersion.Value).toEqual({
+        'Fn::GetAtt': [expect.stringMatching(`^${logical}LambdaVersion`), 'Version'],
+      });
+      const limits = ROLLBACK[stage];
+      for (const [kind, counted, points] of [
+        ['Errors', 'Errors', limits.errorPoints],
+        ['Throttles', 'Throttles', limits.throttlePoints],
+      ] as const) {
+        const props = resource(stage, `${logical}Release${kind}Alarm`).Properties ?? {};
+        expect(props).toMatchObject({
+          AlarmName: `rtp-pipeline-${stage}-release-${key}-${kind.toLowerCase()}`,
+          Threshold: points,
+          ComparisonOperator: 'GreaterThanThreshold',
+          EvaluationPeriods: 3,
+          DatapointsToAlarm: 2,
+          TreatMissingData: 'notBreaching',
+        });
+        // Metric math, not a single metric: nothing of the old one-error-per-minute alarm remains.
+        for (const gone of ['MetricName', 'Namespace', 'Dimensions', 'Statistic', 'Period'])
+          expect(props).not.toHaveProperty(gone);
+        const metrics = props.Metrics as {
+          Id: string;
+          ReturnData?: boolean;
+          Expression?: string;
+          MetricStat?: {
+            Metric: { Namespace: string; MetricName: string; Dimensions: unknown[] };
+            Period: number;
+            Stat: string;
+          };
+        }[];
+        const stat = (id: string) => metrics.find((m) => m.Id === id)?.MetricStat;
+        for (const [id, name, dimensions] of [
+          ['newInvocations', 'Invocations', [fn, alias, newVersion]],
+          [`new${counted}`, counted, [fn, alias, newVersion]],
+          ['aliasInvocations', 'Invocations', [fn, alias]],
+          [`alias${counted}`, counted, [fn, alias]],
+        ] as const)
+          expect(stat(id)).toEqual({
+            Metric: { Namespace: 'AWS/Lambda', MetricName: name, Dimensions: dimensions },
+            Period: 60,
+            Stat: 'Sum',
+          });
+        // One time series is judged: new-version rate minus old-version rate, in points, only in
+        // minutes where the new version served enough requests.
+        const returned = metrics.filter((m) => m.ReturnData !== false);
+        expect(returned.map((m) => m.Id)).toEqual(['excess']);
+        expect(returned[0]?.Expression).toBe(
+          `IF(n >= ${limits.minRequests}, 100 * ${kind === 'Errors' ? 'e' : 't'} / IF(n > 0, n, 1) - 100 * ${kind === 'Errors' ? 'oe' : 'ot'} / IF(o > 0, o, 1), 0)`,
+        );
+        const expressions = Object.fromEntries(
+          metrics.filter((m) => m.Expression).map((m) => [m.Id, m.Expression]),
+        );
+        expect(expressions).toMatchObject(
+          kind === 'Errors'
+            ? {
+                n: 'FILL(newInvocations, 0)',
+                e: 'FILL(newErrors, 0)',
+                o: 'FILL(aliasInvocations, 0) - n',
+                oe: 'FILL(aliasErrors, 0) - e',
+              }
+            : {
+                n: 'FILL(newInvocations, 0) + FILL(newThrottles, 0)',
+                t: 'FILL(newThrottles, 0)',
+                o: 'FILL(aliasInvocations, 0) + FILL(aliasThrottles, 0) - n',
+                ot: 'FILL(aliasThrottles, 0) - t',
+              },
+        );
+      }
+      // CloudFormation re-points the alarms at the new version before CodeDeploy shifts the alias.
+      expect(resource(stage, aliasOf(logical)).DependsOn).toEqual(
+        expect.arrayContaining([`${logical}ReleaseErrorsAlarm`, `${logical}ReleaseThrottlesAlarm`]),
+      );
+    },
+  );
+
+  it('announces every failed, stopped or rolled-back deployment on the ops topic, which lets CodeDeploy publish', () => {
+    for (const [, group] of ofType(stage, 'AWS::CodeDeploy::DeploymentGroup'))
+      expect(group.Properties?.TriggerConfigurations).toEqual([
+        {
+          TriggerName: 'ops-release-rollback',
+          TriggerEvents: ['DeploymentFailure', 'DeploymentStop', 'DeploymentRollback'],
+          TriggerTargetArn: { Ref: 'OpsTopic' },
+        },
+      ]);
+    // CodeDeploy publishes with its service role: the role may publish to the topic (and use the
+    // pipeline key through SNS only), the topic policy lets the role in, the key policy too.
+    const statements = statementsOf(resource(stage, 'ReleaseCodeDeployRole'));
+    expect(statements).toEqual(
+      expect.arrayContaining([
+        { Effect: 'Allow', Action: ['sns:Publish'], Resource: [{ Ref: 'OpsTopic' }] },
+        {
+          Effect: 'Allow',
+          Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+          Resource: [{ 'Fn::GetAtt': ['PipelineKey', 'Arn'] }],
+          Condition: {
+            StringEquals: { 'kms:ViaService': [{ 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' }] },
+          },
+        },
+      ]),
+    );
+    const topicPolicy = resource(stage, 'OpsTopicPolicy').Properties?.PolicyDocument as {
+      Statement: { Sid: string; Effect: string; Principal: unknown; Action: string; Resource: unknown }[];
+    };
+    expect(topicPolicy.Statement).toEqual(
+      expect.arrayContaining([
+        {
+          Sid: 'ReleaseDeploymentTriggersPublish',
+          Effect: 'Allow',
+          Principal: { AWS: { 'Fn::GetAtt': ['ReleaseCodeDeployRole', 'Arn'] } },
+          Action: 'sns:Publish',
+          Resource: { Ref: 'OpsTopic' },
+        },
+      ]),
+    );
+    const keyPolicy = resource(stage, 'PipelineKey').Properties?.KeyPolicy as {
+      Statement: { Sid: string; Action: string[]; Condition: Record<string, Record<string, unknown>> }[];
+    };
+    const keyStatement = keyPolicy.Statement.find(
+      (s) => s.Sid === 'ReleaseCodeDeployRolePublishesToTheEncryptedOpsTopic',
+    );
+    expect(keyStatement?.Action).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+    expect(keyStatement?.Condition).toEqual({
+      StringEquals: {
+        'kms:CallerAccount': { Ref: 'AWS::AccountId' },
+        'kms:ViaService': { 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' },
+      },
+      ArnLike: {
+        'aws:PrincipalArn': {
+          'Fn::Sub':
+            'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-ReleaseCodeDeployRole-*',
+        },
+      },
+    });
+    // Still the project's own role: the plugin's (with AmazonSNSFullAccess once triggers are set) is not used.
+    expect(template(stage).Resources.CodeDeployServiceRole).toBeUndefined();
+  });
 
   it('has the stage-wide SLA-breach and DLQ-arrival rollback alarms on the pipeline metrics', () => {
     const pipeline = [
@@ -253,15 +389,19 @@ describe.each(STAGES)('stage %s: blue/green releases', (stage) => {
     expect(statements.flatMap((s) => s.Action).sort()).toEqual(
       [
         'cloudwatch:DescribeAlarms',
+        'kms:Decrypt',
+        'kms:GenerateDataKey',
         'lambda:GetAlias',
         'lambda:GetProvisionedConcurrencyConfig',
         'lambda:InvokeFunction',
         'lambda:UpdateAlias',
+        'sns:Publish',
       ].sort(),
     );
     const invoke = statements.find((s) => s.Action.includes('lambda:InvokeFunction'));
     expect(JSON.stringify(invoke?.Resource)).toMatch(/preTrafficHook.*postTrafficHook/);
-    // Named resources only: the five functions and their Live aliases, the two hooks, the twelve alarms.
+    // Named resources only: the five functions and their Live aliases, the two hooks, the twelve
+    // alarms, the ops topic and the pipeline key (through SNS).
     expect(JSON.stringify(statements.map((s) => s.Resource))).not.toContain('*');
     const alarms = statements.find((s) => s.Action.includes('cloudwatch:DescribeAlarms'))?.Resource as {
       'Fn::GetAtt': [string, string];

@@ -89,7 +89,7 @@ describe.each(STAGES)('stage %s security', (stage) => {
     expect(new Set(used).size).toBe(used.length);
   });
 
-  it('lets every role that touches an encrypted table or queue use the pipeline key, only through those services', () => {
+  it('lets every role that touches an encrypted table, queue or topic use the pipeline key, only through those services', () => {
     const byRole = new Map<string, Statement[]>();
     for (const [id, s] of roleStatements(template(stage))) byRole.set(id, [...(byRole.get(id) ?? []), s]);
     const withKey: string[] = [];
@@ -99,7 +99,23 @@ describe.each(STAGES)('stage %s security', (stage) => {
       const tables = TABLES.some((table) => new RegExp(`\\b${table}\\b`).test(other));
       const queues = /\bPaymentsQueue\b|\bPaymentsDeadLetterQueue\b/.test(other);
       if (!tables && !queues) {
-        expect({ id, kms }).toEqual({ id, kms: [] });
+        // The encrypted ops topic (CodeDeploy's deployment triggers): the key through SNS only.
+        const topic = /\bOpsTopic\b/.test(other);
+        expect({ id, kms }).toEqual({
+          id,
+          kms: topic
+            ? [
+                {
+                  Effect: 'Allow',
+                  Action: ['kms:GenerateDataKey', 'kms:Decrypt'],
+                  Resource: [KEY_ARN],
+                  Condition: {
+                    StringEquals: { 'kms:ViaService': [{ 'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com' }] },
+                  },
+                },
+              ]
+            : [],
+        });
         continue;
       }
       withKey.push(id);
@@ -140,12 +156,23 @@ describe.each(STAGES)('stage %s security', (stage) => {
         JSON.stringify(s.Principal) === JSON.stringify(root) &&
         actionsOf(s).some((a) => ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey'].includes(a))
       ) {
-        // Use by account principals: only through SQS / DynamoDB, only from this account.
+        // Use by account principals: only through SQS / DynamoDB, only from this account; or
+        // through SNS by the release's CodeDeploy role alone (deployment triggers to the ops topic).
         expect(s.Condition?.StringEquals?.['kms:CallerAccount']).toEqual({ Ref: 'AWS::AccountId' });
-        expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual([
-          { 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' },
-          { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' },
-        ]);
+        if (s.Sid === 'ReleaseCodeDeployRolePublishesToTheEncryptedOpsTopic') {
+          expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual({
+            'Fn::Sub': 'sns.${AWS::Region}.amazonaws.com',
+          });
+          expect(s.Condition?.ArnLike?.['aws:PrincipalArn']).toEqual({
+            'Fn::Sub':
+              'arn:${AWS::Partition}:iam::${AWS::AccountId}:role/${AWS::StackName}-ReleaseCodeDeployRole-*',
+          });
+          expect(actionsOf(s)).toEqual(['kms:Decrypt', 'kms:GenerateDataKey*']);
+        } else
+          expect(s.Condition?.StringEquals?.['kms:ViaService']).toEqual([
+            { 'Fn::Sub': 'sqs.${AWS::Region}.amazonaws.com' },
+            { 'Fn::Sub': 'dynamodb.${AWS::Region}.amazonaws.com' },
+          ]);
       }
     }
     const admin = statements.find((s) => s.Sid === 'AccountRootAdministersTheKey');
