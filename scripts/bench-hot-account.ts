@@ -3,7 +3,12 @@
  * payments from N different debtors into one account, settled with C concurrent settlers
  * (transaction conflicts on the hot item are retried with backoff, never surfaced).
  *
- *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8]
+ *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>]]
+ *
+ * `--conflicts` puts the conflict layer (local/emulators/dynamodb-conflicts.ts) in front of DynamoDB
+ * Local: concurrent transactions on the hot item then conflict as on AWS (DynamoDB Local alone
+ * serialises them and never does); `--conflict-latency` holds each transaction's items that many
+ * milliseconds longer. The line printed counts the conflicts the layer raised.
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -11,6 +16,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from '../local/aws-clients';
 import { provisionResources } from '../local/cloudformation';
 import { startDynamoDbLocal } from '../local/emulators/dynamodb';
+import { startConflictProxy, type ConflictProxyHandle } from '../local/emulators/dynamodb-conflicts';
 import { loadServerlessConfig } from '../local/serverless-config';
 import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
 import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
@@ -26,14 +32,26 @@ const USD = 'USD' as CurrencyCode;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { payments: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } },
+    options: {
+      payments: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '8' },
+      conflicts: { type: 'boolean', default: false },
+      'conflict-latency': { type: 'string', default: '0' },
+    },
   });
   const n = Number(values.payments);
   const concurrency = Number(values.concurrency);
   const db = await startDynamoDbLocal();
+  let layer: ConflictProxyHandle | undefined;
   try {
+    if (values.conflicts === true) {
+      layer = await startConflictProxy({
+        upstream: db.endpoint,
+        transactionLatencyMs: Number(values['conflict-latency']),
+      });
+    }
     const config = await loadServerlessConfig('local');
-    const client = localDynamoDbClient(db.endpoint);
+    const client = localDynamoDbClient(layer?.endpoint ?? db.endpoint);
     // Tables only (no queue is involved): serverless.yml's own definitions.
     const tablesOnly = Object.fromEntries(
       Object.entries(config.resources.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table'),
@@ -113,11 +131,17 @@ async function main(): Promise<void> {
     );
     const seconds = (Date.now() - started) / 1000;
     const balance = (await ledger.getAccount(hot))?.balanceMinor;
+    const layerStats = layer?.stats();
+    const layerLine =
+      layerStats === undefined
+        ? 'conflict layer off'
+        : `conflict layer on (+${values['conflict-latency']} ms): ${layerStats.transactWriteConflicts} of ${layerStats.transactWrites} transactions cancelled with TransactionConflict, ${layerStats.singleWriteConflicts} single writes refused`;
     console.log(
-      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries after conflicts ${conflicts}; balance ${balance} (expected ${n})`,
+      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries ${conflicts}; ${layerLine}; balance ${balance} (expected ${n})`,
     );
     client.destroy();
   } finally {
+    await layer?.stop();
     await db.stop();
   }
 }
