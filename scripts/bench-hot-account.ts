@@ -21,6 +21,7 @@ import { loadServerlessConfig } from '../local/serverless-config';
 import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
 import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
 import type { CurrencyCode } from '../shared/domain/currency';
+import { TransientError } from '../shared/domain/errors';
 import { systemClock } from '../shared/domain/ports';
 import { defaultRetryPolicy, realRetryEnv } from '../shared/domain/retry';
 import { settlePayment } from '../shared/domain/settle';
@@ -107,6 +108,7 @@ async function main(): Promise<void> {
     const pending = [...queue.messages];
     let settled = 0;
     let conflicts = 0;
+    let exhausted = 0;
     const countingEnv = {
       ...realRetryEnv,
       sleep: (ms: number) => {
@@ -124,8 +126,14 @@ async function main(): Promise<void> {
             clock: systemClock,
             retry: { ...defaultRetryPolicy, maxAttempts: 20 },
             retryEnv: countingEnv,
+          }).catch((error: unknown) => {
+            // Out of retries: the queue would redeliver the message; here it goes to the back of the line.
+            if (!(error instanceof TransientError)) throw error;
+            exhausted++;
+            pending.push(m);
+            return undefined;
           });
-          if (r.status === 'SETTLED') settled++;
+          if (r?.status === 'SETTLED') settled++;
         }
       }),
     );
@@ -137,7 +145,7 @@ async function main(): Promise<void> {
         ? 'conflict layer off'
         : `conflict layer on (+${values['conflict-latency']} ms): ${layerStats.transactWriteConflicts} of ${layerStats.transactWrites} transactions cancelled with TransactionConflict, ${layerStats.singleWriteConflicts} single writes refused`;
     console.log(
-      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries ${conflicts}; ${layerLine}; balance ${balance} (expected ${n})`,
+      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries ${conflicts}; retry budgets exhausted ${exhausted}; ${layerLine}; balance ${balance} (expected ${n})`,
     );
     client.destroy();
   } finally {
