@@ -22,6 +22,7 @@ import { localDynamoDbClient, localSqsClient } from './aws-clients';
 import { provisionResources, resolveCfnString, type ProvisionedResources } from './cloudformation';
 import {
   conflictLatencyFromEnv,
+  conflictMaxHoldFromEnv,
   conflictsFromEnv,
   startConflictProxy,
   type ConflictProxyHandle,
@@ -55,9 +56,11 @@ export interface LocalStackOptions {
   /**
    * Put the conflict-faithful layer (emulators/dynamodb-conflicts.ts) in front of DynamoDB Local, so
    * concurrent transactions on one item conflict as on AWS. Default: $RTP_DYNAMODB_CONFLICTS=1, with
-   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction.
+   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction and
+   * $RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS as the cap on a hold (default 100).
    */
-  readonly dynamodbConflicts?: boolean | { readonly transactionLatencyMs?: number };
+  readonly dynamodbConflicts?:
+    boolean | { readonly transactionLatencyMs?: number; readonly maxHoldMs?: number };
   /** Concurrent invocations per SQS event source (default 2). */
   readonly pollerConcurrency?: number;
   /**
@@ -187,13 +190,21 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       const transactionLatencyMs =
         (typeof conflictOption === 'object' ? conflictOption.transactionLatencyMs : undefined) ??
         conflictLatencyFromEnv();
-      const proxy = await startConflictProxy({ upstream: endpoints.dynamodb, transactionLatencyMs });
+      const maxHoldMs =
+        (typeof conflictOption === 'object' ? conflictOption.maxHoldMs : undefined) ??
+        conflictMaxHoldFromEnv();
+      const proxy = await startConflictProxy({
+        upstream: endpoints.dynamodb,
+        transactionLatencyMs,
+        maxHoldMs,
+      });
       conflicts = proxy;
       stops.push(() => proxy.stop());
       logger.info('DynamoDB conflict layer on', {
         endpoint: proxy.endpoint,
         upstream: endpoints.dynamodb,
         transactionLatencyMs,
+        maxHoldMs,
       });
       endpoints = { ...endpoints, dynamodb: proxy.endpoint };
     }

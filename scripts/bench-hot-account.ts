@@ -3,7 +3,7 @@
  * payments from N different debtors into one account, settled with C concurrent settlers
  * (transaction conflicts on the hot item are retried with backoff, never surfaced).
  *
- *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>]]
+ *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>] [--conflict-max-hold <ms>]]
  *
  * `--conflicts` puts the conflict layer (local/emulators/dynamodb-conflicts.ts) in front of DynamoDB
  * Local: concurrent transactions on the hot item then conflict as on AWS (DynamoDB Local alone
@@ -16,7 +16,11 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from '../local/aws-clients';
 import { provisionResources } from '../local/cloudformation';
 import { startDynamoDbLocal } from '../local/emulators/dynamodb';
-import { startConflictProxy, type ConflictProxyHandle } from '../local/emulators/dynamodb-conflicts';
+import {
+  DEFAULT_MAX_HOLD_MS,
+  startConflictProxy,
+  type ConflictProxyHandle,
+} from '../local/emulators/dynamodb-conflicts';
 import { loadServerlessConfig } from '../local/serverless-config';
 import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
 import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
@@ -38,6 +42,7 @@ async function main(): Promise<void> {
       concurrency: { type: 'string', default: '8' },
       conflicts: { type: 'boolean', default: false },
       'conflict-latency': { type: 'string', default: '0' },
+      'conflict-max-hold': { type: 'string', default: String(DEFAULT_MAX_HOLD_MS) },
     },
   });
   const n = Number(values.payments);
@@ -49,6 +54,7 @@ async function main(): Promise<void> {
       layer = await startConflictProxy({
         upstream: db.endpoint,
         transactionLatencyMs: Number(values['conflict-latency']),
+        maxHoldMs: Number(values['conflict-max-hold']),
       });
     }
     const config = await loadServerlessConfig('local');
@@ -143,7 +149,7 @@ async function main(): Promise<void> {
     const layerLine =
       layerStats === undefined
         ? 'conflict layer off'
-        : `conflict layer on (+${values['conflict-latency']} ms): ${layerStats.transactWriteConflicts} of ${layerStats.transactWrites} transactions cancelled with TransactionConflict, ${layerStats.singleWriteConflicts} single writes refused`;
+        : `conflict layer on (+${values['conflict-latency']} ms, hold <= ${values['conflict-max-hold']} ms): ${layerStats.transactWriteConflicts} of ${layerStats.transactWrites} transactions cancelled with TransactionConflict, ${layerStats.singleWriteConflicts} single writes refused`;
     console.log(
       `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries ${conflicts}; retry budgets exhausted ${exhausted}; ${layerLine}; balance ${balance} (expected ${n})`,
     );

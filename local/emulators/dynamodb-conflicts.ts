@@ -29,10 +29,15 @@
  * own retry (shared/domain/retry.ts) meets them exactly as on AWS.
  *
  * Hold window: an item counts as "in a transaction" from the moment the proxy receives the
- * TransactWriteItems until DynamoDB Local's answer is back (queueing inside DynamoDB Local included, as on
- * AWS the whole prepare/commit counts). DynamoDB Local answers in a few milliseconds, so conflicts happen
- * only under real contention; `transactionLatencyMs` holds the items that much longer before forwarding,
- * to model AWS's slower two-phase transactions and make conflicts as frequent as under AWS contention.
+ * TransactWriteItems until DynamoDB Local's answer is back, but for at most `maxHoldMs` (default 100 ms).
+ * The cap matters when DynamoDB Local is saturated (~100-300 ops/s): its answer time is then mostly its own
+ * queue, which AWS does not have (a TransactWriteItems there takes tens of milliseconds), and holding the
+ * items for all of it made conflicts far more frequent than on AWS (seen: a 673 ms window in the chaos
+ * suite). Past the cap the items are free again: a later request is forwarded and DynamoDB Local runs it
+ * after the first, which is what AWS does for requests that do not overlap. Unloaded, DynamoDB Local
+ * answers in a few milliseconds, so conflicts happen only under real contention; `transactionLatencyMs`
+ * holds the items that much longer before forwarding (and raises the cap to at least that), to model
+ * AWS's two-phase transactions and make conflicts as frequent as under AWS contention.
  *
  * Keys: an item is its table plus its primary key attributes, read from the request (`Key`, or for a Put
  * the key attributes of `Item`, from the table's key schema, read once per table with DescribeTable).
@@ -50,6 +55,11 @@ export interface ConflictProxyOptions {
   readonly port?: number;
   /** Extra milliseconds a TransactWriteItems holds its items before it is forwarded (default 0). */
   readonly transactionLatencyMs?: number;
+  /**
+   * Longest time a TransactWriteItems holds its items, however long DynamoDB Local takes to answer
+   * (default 100 ms; never below transactionLatencyMs).
+   */
+  readonly maxHoldMs?: number;
 }
 
 export interface ConflictProxyStats {
@@ -84,6 +94,7 @@ const TARGET_PREFIX = 'DynamoDB_20120810.';
 const ERROR_PREFIX = 'com.amazonaws.dynamodb.v20120810#';
 const CONFLICT_MESSAGE = 'Transaction is ongoing for the item';
 const MAX_BODY_BYTES = 16 * 1024 * 1024;
+export const DEFAULT_MAX_HOLD_MS = 100;
 
 type AttributeMap = Record<string, unknown>;
 
@@ -99,11 +110,20 @@ export function conflictsFromEnv(env: NodeJS.ProcessEnv = process.env): boolean 
 
 /** The extra hold of a transaction, from `RTP_DYNAMODB_CONFLICT_LATENCY_MS` (default 0). */
 export function conflictLatencyFromEnv(env: NodeJS.ProcessEnv = process.env): number {
-  const raw = env.RTP_DYNAMODB_CONFLICT_LATENCY_MS;
-  if (raw === undefined || raw === '') return 0;
+  return wholeMsFromEnv(env, 'RTP_DYNAMODB_CONFLICT_LATENCY_MS') ?? 0;
+}
+
+/** The cap on a transaction's hold, from `RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS` (default 100). */
+export function conflictMaxHoldFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  return wholeMsFromEnv(env, 'RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS') ?? DEFAULT_MAX_HOLD_MS;
+}
+
+function wholeMsFromEnv(env: NodeJS.ProcessEnv, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return undefined;
   const ms = Number(raw);
   if (!Number.isInteger(ms) || ms < 0) {
-    throw new Error(`RTP_DYNAMODB_CONFLICT_LATENCY_MS must be a whole number of milliseconds, not ${raw}`);
+    throw new Error(`${name} must be a whole number of milliseconds, not ${raw}`);
   }
   return ms;
 }
@@ -112,6 +132,7 @@ export async function startConflictProxy(options: ConflictProxyOptions): Promise
   const upstream = new URL(options.upstream);
   if (upstream.protocol !== 'http:') throw new Error(`upstream must be http://, not ${options.upstream}`);
   const latencyMs = options.transactionLatencyMs ?? 0;
+  const maxHoldMs = Math.max(options.maxHoldMs ?? DEFAULT_MAX_HOLD_MS, latencyMs);
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const stats: ConflictProxyStats = {
     transactWrites: 0,
@@ -247,11 +268,13 @@ export async function startConflictProxy(options: ConflictProxyOptions): Promise
         }
         const held = keys.filter((key): key is string => key !== undefined);
         const release = hold(heldByTransactions, held);
+        const cap = setTimeout(release, maxHoldMs);
         if (token !== undefined) tokens.add(token);
         try {
           if (latencyMs > 0) await sleep(latencyMs);
           return await send();
         } finally {
+          clearTimeout(cap);
           release();
           if (token !== undefined) tokens.delete(token);
         }

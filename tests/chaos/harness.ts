@@ -26,6 +26,7 @@ import { createSettleHandler } from '../../functions/settle-payment/settle-handl
 import { localSqsClient } from '../../local/aws-clients';
 import {
   conflictLatencyFromEnv,
+  conflictMaxHoldFromEnv,
   conflictsFromEnv,
   startConflictProxy,
   type ConflictProxyHandle,
@@ -105,9 +106,10 @@ export interface WorldOptions {
   /**
    * Talk to DynamoDB Local through the conflict layer (local/emulators/dynamodb-conflicts.ts), so
    * concurrent transactions on one item conflict as on AWS. Default: $RTP_DYNAMODB_CONFLICTS=1, with
-   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction.
+   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction and
+   * $RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS as the cap on a hold (default 100).
    */
-  readonly conflicts?: boolean | { readonly transactionLatencyMs?: number };
+  readonly conflicts?: boolean | { readonly transactionLatencyMs?: number; readonly maxHoldMs?: number };
 }
 
 /** What the submit side sent to the queue, in order (the FIFO order of each group). */
@@ -215,6 +217,8 @@ export class ChaosWorld {
             transactionLatencyMs:
               (typeof conflicts === 'object' ? conflicts.transactionLatencyMs : undefined) ??
               conflictLatencyFromEnv(),
+            maxHoldMs:
+              (typeof conflicts === 'object' ? conflicts.maxHoldMs : undefined) ?? conflictMaxHoldFromEnv(),
           });
     const [tables, queue] = await Promise.all([
       createIsolatedTables(),
