@@ -166,6 +166,7 @@ export async function runBench(
       url: options.url,
       ...(runtime.emulators ? { emulators: runtime.emulators } : {}),
       pollerConcurrency: options.concurrency,
+      ...(options.conflicts !== undefined ? { conflicts: options.conflicts } : {}),
       logs,
       printError: logs.writeError,
     });
@@ -270,6 +271,14 @@ export async function runBench(
       (open) => progress.update(`[drain] ${open} of ${ids.length} accepted payments not terminal yet`),
     );
     progress.done();
+    const conflictStats = parts?.stack.conflicts?.stats();
+    if (conflictStats !== undefined) {
+      say(
+        `conflict layer: ${conflictStats.transactWriteConflicts} of ${conflictStats.transactWrites} transactions cancelled ` +
+          `with TransactionConflict, ${conflictStats.singleWriteConflicts} single writes refused ` +
+          `(TransactionConflictException), ${conflictStats.transactGetConflicts} TransactGetItems cancelled`,
+      );
+    }
     const { measures, timelines } = measure({
       sends,
       records: drain.records,

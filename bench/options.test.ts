@@ -38,7 +38,18 @@ describe('bench options', () => {
     expect(parseBenchArgs(['--help'])).toBeUndefined();
   });
 
+  it('reads --conflicts and its latency (absent: the stack decides)', () => {
+    expect(parseBenchArgs([])?.conflicts).toBeUndefined();
+    expect(parseBenchArgs(['--conflicts'])?.conflicts).toEqual({ transactionLatencyMs: 0 });
+    expect(parseBenchArgs(['--conflicts', '--conflict-latency', '20'])?.conflicts).toEqual({
+      transactionLatencyMs: 20,
+    });
+  });
+
   it.each([
+    [['--conflict-latency', '20']],
+    [['--conflicts', '--conflict-latency', '1.5']],
+    [['--conflicts', '--url', 'http://127.0.0.1:3000']],
     [['--rate', '0']],
     [['--rate', 'fast']],
     [['--nsf-share', '1.5']],

@@ -48,6 +48,11 @@ export interface BenchOptions {
   readonly skip: ReadonlySet<SkippablePhase>;
   /** Print the progress line (off in the smoke test). */
   readonly progress: boolean;
+  /**
+   * The conflict layer in front of DynamoDB Local (local/emulators/dynamodb-conflicts.ts): transaction
+   * conflicts as on AWS. Absent: the local stack's default ($RTP_DYNAMODB_CONFLICTS).
+   */
+  readonly conflicts?: { readonly transactionLatencyMs: number };
 }
 
 /** `--rate auto`: this share of the measured settlement capacity (the target asks for >= 50 %). */
@@ -92,6 +97,8 @@ Data            --accounts <n>           funded accounts (default ${DEFAULT_OPTI
                 --invalid-share <0..1>   share of deliberately invalid messages (default ${DEFAULT_OPTIONS.invalidShare})
                 --nsf-share <0..1>       share from an empty account, rejected AM04 (default ${DEFAULT_OPTIONS.nsfShare})
 Pipeline        --concurrency <n>        settle poller concurrency (default ${DEFAULT_OPTIONS.concurrency})
+                --conflicts              transaction conflicts as on AWS (a layer in front of DynamoDB Local)
+                --conflict-latency <ms>  with --conflicts: extra hold of each transaction's items (default 0)
                 --url <http://...>       use a running stack (npm start) instead of starting one
 Phases          --capacity-seconds <s>   time of each stand-in capacity probe (default ${DEFAULT_OPTIONS.capacitySeconds})
                 --load-runs <n>          fresh processes per bundle load-time measure (default ${DEFAULT_OPTIONS.loadRuns})
@@ -164,6 +171,11 @@ export function validateOptions(options: BenchOptions): BenchOptions {
   if (options.accounts < 2 * options.partners)
     throw new UsageError('--accounts must be at least twice --partners');
   if (options.url !== undefined) {
+    if (options.conflicts !== undefined) {
+      throw new UsageError(
+        '--conflicts needs the in-process stack; start the other with npm start -- --conflicts',
+      );
+    }
     if (!/^https?:\/\/(127\.0\.0\.1|localhost)(:\d+)?(\/.*)?$/.test(options.url)) {
       throw new UsageError('--url must point at 127.0.0.1 or localhost (the bench only sends local traffic)');
     }
@@ -202,9 +214,13 @@ export function parseBenchArgs(args: readonly string[], now = new Date()): Bench
       'load-runs': { type: 'string' },
       skip: { type: 'string' },
       quiet: { type: 'boolean' },
+      conflicts: { type: 'boolean' },
+      'conflict-latency': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
+  if (values['conflict-latency'] !== undefined && values.conflicts !== true)
+    throw new UsageError('--conflict-latency goes with --conflicts');
   if (values.help === true) return undefined;
   const d = DEFAULT_OPTIONS;
   return validateOptions({
@@ -266,5 +282,18 @@ export function parseBenchArgs(args: readonly string[], now = new Date()): Bench
     loadRuns: numberFlag('load-runs', values['load-runs'], d.loadRuns, positiveInt, 'a positive integer'),
     skip: skipList(values.skip),
     progress: values.quiet !== true,
+    ...(values.conflicts === true
+      ? {
+          conflicts: {
+            transactionLatencyMs: numberFlag(
+              'conflict-latency',
+              values['conflict-latency'],
+              0,
+              nonNegativeInt,
+              'a whole number of milliseconds',
+            ),
+          },
+        }
+      : {}),
   });
 }

@@ -185,6 +185,8 @@ export interface OpenTargetOptions {
   /** Stand-ins already running (the integration tests'): the stack is started on them. */
   readonly emulators?: { readonly dynamodbEndpoint: string; readonly sqsEndpoint: string };
   readonly pollerConcurrency: number;
+  /** The conflict layer in front of DynamoDB Local (absent: the local stack's default). */
+  readonly conflicts?: { readonly transactionLatencyMs: number };
   readonly logs: LogCapture;
   readonly printError: (line: string) => void;
 }
@@ -258,6 +260,7 @@ async function startInProcess(
       emulators: { dynamodbEndpoint: standIns.dynamodbEndpoint, sqsEndpoint: standIns.sqsEndpoint },
       stateDir,
       pollerConcurrency: options.pollerConcurrency,
+      ...(options.conflicts !== undefined ? { dynamodbConflicts: options.conflicts } : {}),
       pollerWaitSeconds: 1,
       logger: gateway,
       functionEnv: {

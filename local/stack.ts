@@ -20,6 +20,13 @@ import type {
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from './aws-clients';
 import { provisionResources, resolveCfnString, type ProvisionedResources } from './cloudformation';
+import {
+  conflictLatencyFromEnv,
+  conflictMaxHoldFromEnv,
+  conflictsFromEnv,
+  startConflictProxy,
+  type ConflictProxyHandle,
+} from './emulators/dynamodb-conflicts';
 import { startEmulatorPair } from './emulators/pair';
 import { startHttpApi, type HttpApiHandle, type HttpRoute } from './http-gateway';
 import { createLambdaContext, invokeWithTimeout } from './lambda-context';
@@ -46,6 +53,14 @@ export interface LocalStackOptions {
   readonly persistDir?: string;
   /** Use stand-ins that are already running (tests) instead of starting them. */
   readonly emulators?: { readonly dynamodbEndpoint: string; readonly sqsEndpoint: string };
+  /**
+   * Put the conflict-faithful layer (emulators/dynamodb-conflicts.ts) in front of DynamoDB Local, so
+   * concurrent transactions on one item conflict as on AWS. Default: $RTP_DYNAMODB_CONFLICTS=1, with
+   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction and
+   * $RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS as the cap on a hold (default 100).
+   */
+  readonly dynamodbConflicts?:
+    boolean | { readonly transactionLatencyMs?: number; readonly maxHoldMs?: number };
   /** Concurrent invocations per SQS event source (default 2). */
   readonly pollerConcurrency?: number;
   /**
@@ -70,6 +85,8 @@ export interface LocalStack {
   readonly env: Readonly<Record<string, string>>;
   readonly partner: DemoPartnerCredentials;
   readonly pollers: readonly SqsPoller[];
+  /** The conflict layer, when on (`endpoints.dynamodb` is then its address). */
+  readonly conflicts?: ConflictProxyHandle;
   stop(): Promise<void>;
 }
 
@@ -165,6 +182,31 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dynamodbMs: dynamodb.startupMs,
         sqs: endpoints.sqs,
       });
+    }
+
+    const conflictOption = options.dynamodbConflicts ?? conflictsFromEnv();
+    let conflicts: ConflictProxyHandle | undefined;
+    if (conflictOption !== false) {
+      const transactionLatencyMs =
+        (typeof conflictOption === 'object' ? conflictOption.transactionLatencyMs : undefined) ??
+        conflictLatencyFromEnv();
+      const maxHoldMs =
+        (typeof conflictOption === 'object' ? conflictOption.maxHoldMs : undefined) ??
+        conflictMaxHoldFromEnv();
+      const proxy = await startConflictProxy({
+        upstream: endpoints.dynamodb,
+        transactionLatencyMs,
+        maxHoldMs,
+      });
+      conflicts = proxy;
+      stops.push(() => proxy.stop());
+      logger.info('DynamoDB conflict layer on', {
+        endpoint: proxy.endpoint,
+        upstream: endpoints.dynamodb,
+        transactionLatencyMs,
+        maxHoldMs,
+      });
+      endpoints = { ...endpoints, dynamodb: proxy.endpoint };
     }
 
     const config = await loadServerlessConfig(LOCAL_STAGE);
@@ -305,6 +347,7 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
       env,
       partner,
       pollers,
+      ...(conflicts ? { conflicts } : {}),
       stop: stopAll,
     };
   } catch (error) {

@@ -3,6 +3,9 @@
  *
  *   npm start                      in-memory data, HTTP API on $PORT (default 3000)
  *   npm start -- --persist         keep DynamoDB Local data in .local/dynamodb
+ *   npm start -- --conflicts       transaction conflicts as on AWS (local/emulators/dynamodb-conflicts.ts);
+ *                                  --conflict-latency <ms> holds each transaction's items that much longer
+ *                                  (env: RTP_DYNAMODB_CONFLICTS=1, RTP_DYNAMODB_CONFLICT_LATENCY_MS)
  *   PORT=4000 npm start            another HTTP port
  *
  * Ctrl-C stops everything (HTTP API, pollers, emulators, the java child).
@@ -18,7 +21,12 @@ process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { persist: { type: 'boolean', default: false }, concurrency: { type: 'string' } },
+    options: {
+      persist: { type: 'boolean', default: false },
+      concurrency: { type: 'string' },
+      conflicts: { type: 'boolean' },
+      'conflict-latency': { type: 'string' },
+    },
     strict: true,
   });
   const logger = consoleLogger('local');
@@ -26,6 +34,15 @@ async function main(): Promise<void> {
   const stack = await startLocalStack({
     ...(values.persist ? { persistDir: path.join(localStateDir, 'dynamodb') } : {}),
     ...(values.concurrency ? { pollerConcurrency: Number(values.concurrency) } : {}),
+    ...(values.conflicts === true || values['conflict-latency'] !== undefined
+      ? {
+          dynamodbConflicts: {
+            ...(values['conflict-latency'] !== undefined
+              ? { transactionLatencyMs: wholeMs(values['conflict-latency'], '--conflict-latency') }
+              : {}),
+          },
+        }
+      : {}),
     logger,
   });
 
@@ -50,7 +67,7 @@ async function main(): Promise<void> {
 RTP pipeline running locally (ready in ${((Date.now() - startedAt) / 1000).toFixed(1)} s)
 
   HTTP API        ${stack.url}   (POST /payments, GET /payments/{id})
-  DynamoDB Local  ${stack.endpoints.dynamodb}
+  DynamoDB Local  ${stack.endpoints.dynamodb}${stack.conflicts ? `   (conflict layer in front of ${stack.conflicts.upstream})` : ''}
   SQS (fauxqs)    ${stack.endpoints.sqs}
   demo partner    ${stack.partner.partnerId}
     hmac key      ${stack.partner.hmac.keyId}   secret ${stack.partner.hmac.secret}
@@ -64,6 +81,12 @@ Send a signed payment and watch it settle (in another terminal):
 
 Ctrl-C to stop.
 `);
+}
+
+function wholeMs(value: string, flag: string): number {
+  const ms = Number(value);
+  if (!Number.isInteger(ms) || ms < 0) throw new Error(`${flag} takes whole milliseconds, not ${value}`);
+  return ms;
 }
 
 main().catch((error: unknown) => {

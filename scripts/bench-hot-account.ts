@@ -3,7 +3,12 @@
  * payments from N different debtors into one account, settled with C concurrent settlers
  * (transaction conflicts on the hot item are retried with backoff, never surfaced).
  *
- *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8]
+ *   npx tsx scripts/bench-hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>] [--conflict-max-hold <ms>]]
+ *
+ * `--conflicts` puts the conflict layer (local/emulators/dynamodb-conflicts.ts) in front of DynamoDB
+ * Local: concurrent transactions on the hot item then conflict as on AWS (DynamoDB Local alone
+ * serialises them and never does); `--conflict-latency` holds each transaction's items that many
+ * milliseconds longer. The line printed counts the conflicts the layer raised.
  */
 import { parseArgs } from 'node:util';
 import { randomUUID } from 'node:crypto';
@@ -11,10 +16,16 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { localDynamoDbClient, localSqsClient } from '../local/aws-clients';
 import { provisionResources } from '../local/cloudformation';
 import { startDynamoDbLocal } from '../local/emulators/dynamodb';
+import {
+  DEFAULT_MAX_HOLD_MS,
+  startConflictProxy,
+  type ConflictProxyHandle,
+} from '../local/emulators/dynamodb-conflicts';
 import { loadServerlessConfig } from '../local/serverless-config';
 import { DynamoLedger } from '../shared/adapters/dynamodb/ledger';
 import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
 import type { CurrencyCode } from '../shared/domain/currency';
+import { TransientError } from '../shared/domain/errors';
 import { systemClock } from '../shared/domain/ports';
 import { defaultRetryPolicy, realRetryEnv } from '../shared/domain/retry';
 import { settlePayment } from '../shared/domain/settle';
@@ -26,14 +37,28 @@ const USD = 'USD' as CurrencyCode;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
-    options: { payments: { type: 'string', default: '300' }, concurrency: { type: 'string', default: '8' } },
+    options: {
+      payments: { type: 'string', default: '300' },
+      concurrency: { type: 'string', default: '8' },
+      conflicts: { type: 'boolean', default: false },
+      'conflict-latency': { type: 'string', default: '0' },
+      'conflict-max-hold': { type: 'string', default: String(DEFAULT_MAX_HOLD_MS) },
+    },
   });
   const n = Number(values.payments);
   const concurrency = Number(values.concurrency);
   const db = await startDynamoDbLocal();
+  let layer: ConflictProxyHandle | undefined;
   try {
+    if (values.conflicts === true) {
+      layer = await startConflictProxy({
+        upstream: db.endpoint,
+        transactionLatencyMs: Number(values['conflict-latency']),
+        maxHoldMs: Number(values['conflict-max-hold']),
+      });
+    }
     const config = await loadServerlessConfig('local');
-    const client = localDynamoDbClient(db.endpoint);
+    const client = localDynamoDbClient(layer?.endpoint ?? db.endpoint);
     // Tables only (no queue is involved): serverless.yml's own definitions.
     const tablesOnly = Object.fromEntries(
       Object.entries(config.resources.Resources).filter(([, r]) => r.Type === 'AWS::DynamoDB::Table'),
@@ -89,6 +114,7 @@ async function main(): Promise<void> {
     const pending = [...queue.messages];
     let settled = 0;
     let conflicts = 0;
+    let exhausted = 0;
     const countingEnv = {
       ...realRetryEnv,
       sleep: (ms: number) => {
@@ -106,18 +132,30 @@ async function main(): Promise<void> {
             clock: systemClock,
             retry: { ...defaultRetryPolicy, maxAttempts: 20 },
             retryEnv: countingEnv,
+          }).catch((error: unknown) => {
+            // Out of retries: the queue would redeliver the message; here it goes to the back of the line.
+            if (!(error instanceof TransientError)) throw error;
+            exhausted++;
+            pending.push(m);
+            return undefined;
           });
-          if (r.status === 'SETTLED') settled++;
+          if (r?.status === 'SETTLED') settled++;
         }
       }),
     );
     const seconds = (Date.now() - started) / 1000;
     const balance = (await ledger.getAccount(hot))?.balanceMinor;
+    const layerStats = layer?.stats();
+    const layerLine =
+      layerStats === undefined
+        ? 'conflict layer off'
+        : `conflict layer on (+${values['conflict-latency']} ms, hold <= ${values['conflict-max-hold']} ms): ${layerStats.transactWriteConflicts} of ${layerStats.transactWrites} transactions cancelled with TransactionConflict, ${layerStats.singleWriteConflicts} single writes refused`;
     console.log(
-      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries after conflicts ${conflicts}; balance ${balance} (expected ${n})`,
+      `hot account: ${settled}/${n} settled in ${seconds.toFixed(1)} s = ${(settled / seconds).toFixed(1)} settles/s with ${concurrency} settlers; retries ${conflicts}; retry budgets exhausted ${exhausted}; ${layerLine}; balance ${balance} (expected ${n})`,
     );
     client.destroy();
   } finally {
+    await layer?.stop();
     await db.stop();
   }
 }

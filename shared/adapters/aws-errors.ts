@@ -19,6 +19,9 @@ const TRANSIENT_NAMES = new Set([
   'InternalServerError',
   'ServiceUnavailable',
   'TransactionInProgressException',
+  // A PutItem / UpdateItem / DeleteItem on an item an ongoing transaction holds (DynamoDB developer
+  // guide, "Transaction conflict handling"): the SDK does not retry it; a later attempt may succeed.
+  'TransactionConflictException',
   'TimeoutError',
   'RequestTimeout',
   'RequestTimeoutException',

@@ -17,6 +17,9 @@
  *   RTP_CHAOS_SEED=<seed>   replay a failure (the failure message prints seed and path)
  *   RTP_CHAOS_PATH=<path>   with the seed: jump straight to the failing run
  *   RTP_CHAOS_SHARED_HANDLER=1  serve concurrent invocations from one handler instance (as local/stack.ts)
+ *   RTP_DYNAMODB_CONFLICTS=0    without the conflict layer (on by default here: concurrent transactions on
+ *                               one item conflict as on AWS, local/emulators/dynamodb-conflicts.ts)
+ *   RTP_DYNAMODB_CONFLICT_LATENCY_MS=<ms>  extra hold of each transaction in the layer (default 0)
  *
  * The faults replay exactly for a seed; the interleaving of the concurrent consumers does not (real
  * emulators, real timers), which is what makes this a simulation of production rather than a unit test.
@@ -40,6 +43,8 @@ const RUNS = Number(process.env.RTP_CHAOS_RUNS ?? 3);
 const SEED = Number(process.env.RTP_CHAOS_SEED ?? 20_251_121);
 const PATH = process.env.RTP_CHAOS_PATH;
 const SHARED_HANDLER = process.env.RTP_CHAOS_SHARED_HANDLER === '1';
+/** The conflict layer is on unless RTP_DYNAMODB_CONFLICTS=0: DynamoDB Local alone never conflicts. */
+const CONFLICTS = process.env.RTP_DYNAMODB_CONFLICTS !== '0';
 const SLA_SECONDS = 30;
 const DRAIN_TIMEOUT_MS = 75_000;
 
@@ -333,7 +338,8 @@ function summaryLine(
     `clockJump=${plan.clockJumpAfter !== undefined} faults=${world.faults.total} {${list(Object.entries(stats.faults))}} ` +
     `invocations=${sum(pollers.map((p) => p.invocations))} timeouts=${sum(pollers.map((p) => p.timedOut))} ` +
     `deletesSkipped=${sum(pollers.map((p) => p.deletesSkipped))} sandboxes=${stats.sandboxes} (died ${stats.sandboxesDied}) ` +
-    `emulatorErrors={${list(world.faults.observed)}} violations=${figures.violations} ${(figures.ms / 1000).toFixed(1)}s`
+    `emulatorErrors={${list(world.faults.observed)}} ` +
+    `conflictLayer=${stats.conflicts === undefined ? 'off' : `{${list(Object.entries(stats.conflicts))}}`} violations=${figures.violations} ${(figures.ms / 1000).toFixed(1)}s`
   );
 }
 
@@ -368,6 +374,7 @@ async function runChaos(plan: ChaosPlan): Promise<void> {
     slaSeconds: SLA_SECONDS,
     random: seededRandom(plan.jitterSeed),
     sharedHandler: SHARED_HANDLER,
+    conflicts: CONFLICTS,
   });
   let sweeper: { stop(): Promise<number> } | undefined;
   try {
@@ -448,7 +455,8 @@ async function runChaos(plan: ChaosPlan): Promise<void> {
 describe('chaos: the bank invariants hold under injected faults', () => {
   it(`no money lost, created or moved twice (${RUNS} seeded run(s), seed ${SEED})`, async () => {
     process.stdout.write(
-      `[chaos] seed=${SEED} runs=${RUNS}${SHARED_HANDLER ? ' shared handler' : ''} ` +
+      `[chaos] seed=${SEED} runs=${RUNS}${SHARED_HANDLER ? ' shared handler' : ''}` +
+        `${CONFLICTS ? ' conflict layer' : ''} ` +
         `(replay: RTP_CHAOS_SEED=${SEED} RTP_CHAOS_RUNS=${RUNS}; add RTP_CHAOS_PATH=<path> from a failure)\n`,
     );
     await fc.assert(fc.asyncProperty(planArb, runChaos), {

@@ -24,6 +24,14 @@ import {
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { createSettleHandler } from '../../functions/settle-payment/settle-handler';
 import { localSqsClient } from '../../local/aws-clients';
+import {
+  conflictLatencyFromEnv,
+  conflictMaxHoldFromEnv,
+  conflictsFromEnv,
+  startConflictProxy,
+  type ConflictProxyHandle,
+  type ConflictProxyStats,
+} from '../../local/emulators/dynamodb-conflicts';
 import type { LogDetails, Logger } from '../../local/logger';
 import { startSqsPoller, type SqsPoller, type SqsPollerStats } from '../../local/sqs-poller';
 import { registerClientInstrumentation } from '../../shared/adapters/instrumentation';
@@ -95,6 +103,13 @@ export interface WorldOptions {
   readonly random?: () => number;
   /** Serve every invocation from one handler instance, as local/stack.ts does (default false). */
   readonly sharedHandler?: boolean;
+  /**
+   * Talk to DynamoDB Local through the conflict layer (local/emulators/dynamodb-conflicts.ts), so
+   * concurrent transactions on one item conflict as on AWS. Default: $RTP_DYNAMODB_CONFLICTS=1, with
+   * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction and
+   * $RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS as the cap on a hold (default 100).
+   */
+  readonly conflicts?: boolean | { readonly transactionLatencyMs?: number; readonly maxHoldMs?: number };
 }
 
 /** What the submit side sent to the queue, in order (the FIFO order of each group). */
@@ -136,6 +151,8 @@ export interface WorldStats {
   readonly sandboxesDied: number;
   readonly timeoutKills: number;
   readonly faults: Record<string, number>;
+  /** The conflict layer's counters, when it is on. */
+  readonly conflicts?: ConflictProxyStats;
 }
 
 export class ChaosWorld {
@@ -171,6 +188,7 @@ export class ChaosWorld {
     readonly tables: IsolatedTables,
     readonly queue: IsolatedFifoQueue,
     readonly config: Config,
+    readonly conflictLayer: ConflictProxyHandle | undefined,
   ) {
     this.maxReceiveCount = options.maxReceiveCount ?? 4;
     this.visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? 2;
@@ -190,20 +208,36 @@ export class ChaosWorld {
   }
 
   static async create(options: WorldOptions): Promise<ChaosWorld> {
+    const conflicts = options.conflicts ?? conflictsFromEnv();
+    const conflictLayer =
+      conflicts === false
+        ? undefined
+        : await startConflictProxy({
+            upstream: standInEnv().RTP_DYNAMODB_ENDPOINT,
+            transactionLatencyMs:
+              (typeof conflicts === 'object' ? conflicts.transactionLatencyMs : undefined) ??
+              conflictLatencyFromEnv(),
+            maxHoldMs:
+              (typeof conflicts === 'object' ? conflicts.maxHoldMs : undefined) ?? conflictMaxHoldFromEnv(),
+          });
     const [tables, queue] = await Promise.all([
       createIsolatedTables(),
       createIsolatedFifoQueue(`chaos-${options.name}`, {
         visibilityTimeout: options.visibilityTimeoutSeconds ?? 2,
         maxReceiveCount: options.maxReceiveCount ?? 4,
       }),
-    ]);
+    ]).catch(async (error: unknown) => {
+      await conflictLayer?.stop();
+      throw error;
+    });
     const config = testConfig({
       ...tables.env,
       PAYMENTS_QUEUE_URL: queue.queueUrl,
       SETTLE_MAX_RECEIVE_COUNT: String(options.maxReceiveCount ?? 4),
       SLA_SECONDS: String(options.slaSeconds ?? 30),
+      ...(conflictLayer ? { RTP_DYNAMODB_ENDPOINT: conflictLayer.endpoint } : {}),
     });
-    return new ChaosWorld(options, tables, queue, config);
+    return new ChaosWorld(options, tables, queue, config, conflictLayer);
   }
 
   /** Data adapters from the service's own composition root, on clients carrying the fault middleware. */
@@ -602,6 +636,7 @@ export class ChaosWorld {
       sandboxesDied: this.#settle.died,
       timeoutKills: this.#settle.kills,
       faults: Object.fromEntries(this.faults.injected),
+      ...(this.conflictLayer ? { conflicts: this.conflictLayer.stats() } : {}),
     };
   }
 
@@ -615,6 +650,7 @@ export class ChaosWorld {
     }
     await Promise.allSettled([this.tables.remove(), this.queue.remove()]);
     this.#sqs.destroy();
+    await this.conflictLayer?.stop();
   }
 }
 
