@@ -132,4 +132,21 @@ describe('submitPayment: reference keys', () => {
       /^EndToEndId 'E2E-D1'/,
     );
   });
+
+  it('retries a create that met a transaction conflict, then answers the payment', async () => {
+    const { deps, store } = setup();
+    const original = store.create.bind(store);
+    let calls = 0;
+    store.create = async (payment, raw) => {
+      calls++;
+      if (calls === 1) throw new TransientError('create: transaction conflict or throttling');
+      return original(payment, raw);
+    };
+    const { payment } = await submitPayment(instruction(), {
+      ...deps,
+      retryEnv: { sleep: async () => undefined, random: () => 0 },
+    });
+    expect(calls).toBe(2);
+    expect(payment.status).toBe('ACCEPTED');
+  });
 });

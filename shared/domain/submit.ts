@@ -1,5 +1,6 @@
 import { DuplicateError, PermanentEnqueueError } from './errors';
 import { uniqueReferences } from './references';
+import { realRetryEnv, withRetry, type RetryEnv, type RetryPolicy } from './retry';
 import { uuidv7 } from './ids';
 import {
   toSettlementMessage,
@@ -10,6 +11,9 @@ import {
 } from './payment';
 import type { Clock, PaymentQueue, PaymentStore, ReferenceKind } from './ports';
 
+/** At most ~150 ms of retries on a create conflict, within an API request's time. */
+const CREATE_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 80 };
+
 export interface SubmitDeps {
   readonly store: PaymentStore;
   readonly queue: PaymentQueue;
@@ -17,6 +21,8 @@ export interface SubmitDeps {
   /** Seconds from acceptance to the settlement deadline (the SLA). */
   readonly slaSeconds: number;
   readonly newId?: (now: number) => string;
+  /** Sleep and randomness of the create retry (tests pass deterministic ones). */
+  readonly retryEnv?: RetryEnv;
 }
 
 export interface SubmitResult {
@@ -63,7 +69,13 @@ export async function submitPayment(
     version: 1,
   };
 
-  const created = await deps.store.create(fresh, options.raw);
+  // A conflict with a concurrent identical submission (DynamoDB's TransactionConflict on a
+  // uniqueness key) is retried briefly: the retry finds the payment the other one recorded.
+  const created = await withRetry(
+    () => deps.store.create(fresh, options.raw),
+    CREATE_RETRY,
+    deps.retryEnv ?? realRetryEnv,
+  );
   if (!created.created) {
     const existing = created.existing;
     if (existing.contentHash !== instruction.contentHash) {
