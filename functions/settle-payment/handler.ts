@@ -5,6 +5,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { getConfig } from '../../shared/config/config';
 import { systemClock } from '../../shared/domain/ports';
 import { settleRetryPolicy } from '../../shared/domain/retry';
+import { ledgerCommitMarginMs } from '../../shared/adapters/aws-clients';
 import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
 import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger, metrics, tracer } from '../../shared/observability/powertools';
@@ -22,6 +23,7 @@ export const handler = middy(
     clock: systemClock,
     retry: settleRetryPolicy,
     visibility: sqsMessageVisibility(data.clients.sqs, config.queues.paymentsUrl),
+    commitMarginMs: ledgerCommitMarginMs(config),
     maxReceiveCount: config.settle.maxReceiveCount,
     idempotency: { client: data.clients.dynamodb, tableName: config.tables.idempotency },
   }),

@@ -20,8 +20,11 @@ export interface SettleDeps {
   readonly commitMarginMs?: number;
 }
 
-/** The production DynamoDB request timeout (aws-clients.ts): a sent transaction answers within it. */
-export const DEFAULT_COMMIT_MARGIN_MS = 1_000;
+/**
+ * ledgerCommitMarginMs of the production SDK settings (aws-clients.ts): 2 attempts x (300 ms connect
+ * + 800 ms request) + 100 ms backoff.
+ */
+export const DEFAULT_COMMIT_MARGIN_MS = 2_300;
 
 export interface SettleResult {
   readonly paymentId: string;

@@ -32,6 +32,7 @@ import type { CurrencyCode } from '../../shared/domain/currency';
 import type { PaymentInstruction } from '../../shared/domain/payment';
 import type { Clock } from '../../shared/domain/ports';
 import { realRetryEnv, settleRetryPolicy } from '../../shared/domain/retry';
+import { ledgerCommitMarginMs } from '../../shared/adapters/aws-clients';
 import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
 import { submitPayment, type SubmitResult } from '../../shared/domain/submit';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
@@ -256,6 +257,7 @@ export class ChaosWorld {
       retry: settleRetryPolicy,
       retryEnv: { ...realRetryEnv, random: this.options.random ?? Math.random },
       visibility: sqsMessageVisibility(data.clients.sqs, this.queue.queueUrl),
+      commitMarginMs: ledgerCommitMarginMs(this.config),
       maxReceiveCount: this.maxReceiveCount,
       idempotency: { client: data.clients.dynamodb, tableName: this.config.tables.idempotency },
     });

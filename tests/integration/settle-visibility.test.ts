@@ -113,10 +113,10 @@ describe('settle consumer: failed records come back soon', () => {
   it('never sets a visibility past the last moment the payment could still settle', async () => {
     const changes: VisibilityChange[] = [];
     const w = world({ change: async (batch) => (changes.push(...batch), 0) });
-    const m = await w.message('ACC-A', 3); // a 3 s deadline
+    const m = await w.message('ACC-A', 5); // a 5 s deadline
     w.ledger.failNext.push(new Error('ledger unavailable'));
     await w.handler({ Records: [record(m, 3)] }, context()); // 3rd receive: the backoff would be 4 s
-    expect(changes.map((change) => change.visibilityTimeoutSeconds)).toEqual([2]); // 3 s - 1 s commit margin
+    expect(changes.map((change) => change.visibilityTimeoutSeconds)).toEqual([2]); // 5 s - 2.3 s commit margin
   });
 
   it('answers the batch even when ChangeMessageVisibility fails (best effort)', async () => {
