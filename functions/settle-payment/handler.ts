@@ -24,6 +24,8 @@ export const handler = middy(
     retry: settleRetryPolicy,
     visibility: sqsMessageVisibility(data.clients.sqs, config.queues.paymentsUrl),
     commitMarginMs: ledgerCommitMarginMs(config),
+    // One SDK call's worst case + the ChangeMessageVisibility call: 2.6 s of the 6 s timeout.
+    invocationMarginMs: ledgerCommitMarginMs(config) + 300,
     maxReceiveCount: config.settle.maxReceiveCount,
     idempotency: { client: data.clients.dynamodb, tableName: config.tables.idempotency },
   }),

@@ -40,6 +40,13 @@ export interface SettleHandlerDeps {
   readonly retryVisibility?: RetryVisibilityPolicy;
   /** settle.ts's commit margin (default DEFAULT_COMMIT_MARGIN_MS). */
   readonly commitMarginMs?: number;
+  /**
+   * No ledger attempt starts with less than this left of the invocation (default 800 ms). In
+   * production: the worst case of one SDK call (the commit margin) + 300 ms for
+   * ChangeMessageVisibility, so a slow call ends in a batch item failure that comes back in
+   * seconds, not in a Lambda time-out that comes back after the queue's visibility timeout.
+   */
+  readonly invocationMarginMs?: number;
   /** Client and table of the Powertools idempotency records. */
   readonly idempotency: {
     readonly client: DynamoDBClient;
@@ -65,11 +72,12 @@ interface SettleRun {
 }
 
 /** Time kept at the end of an invocation: 500 ms as before, plus 300 ms for ChangeMessageVisibility. */
-const INVOCATION_MARGIN_MS = 800;
+const DEFAULT_INVOCATION_MARGIN_MS = 800;
 
 export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
   const baseRetryEnv = deps.retryEnv ?? realRetryEnv;
   const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
+  const invocationMarginMs = deps.invocationMarginMs ?? DEFAULT_INVOCATION_MARGIN_MS;
   const visibilityPolicy = deps.retryVisibility ?? defaultRetryVisibilityPolicy;
   /**
    * Per-invocation state travels with each call, never in this closure: Lambda runs one
@@ -84,7 +92,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     commitMarginMs,
     // Keep a margin so a retry never runs into the Lambda time-out, with time left to set the
     // failed records' visibility.
-    retryEnv: { ...baseRetryEnv, remainingMs: () => remainingMs() - INVOCATION_MARGIN_MS },
+    retryEnv: { ...baseRetryEnv, remainingMs: () => remainingMs() - invocationMarginMs },
   });
 
   const idempotencyConfig = new IdempotencyConfig({

@@ -25,6 +25,7 @@ describe('AWS SDK clients', () => {
       await expect(options(clients.dynamodb)).resolves.toMatchObject({
         connectionTimeout: 300,
         requestTimeout: 800,
+        throwOnRequestTimeout: true,
       });
       await expect(options(clients.sqs)).resolves.toMatchObject({
         connectionTimeout: 300,

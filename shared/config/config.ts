@@ -44,6 +44,8 @@ const ConfigSchema = z.object({
   RTP_DYNAMODB_MAX_ATTEMPTS: intIn(1, 10, 2),
   RTP_SQS_REQUEST_TIMEOUT_MS: intIn(100, 60_000, 2_000),
   RTP_SQS_MAX_ATTEMPTS: intIn(1, 10, 3),
+  /** 'false': a request past its requestTimeout is only logged (the SDK's default), not cut. */
+  RTP_SDK_THROW_ON_REQUEST_TIMEOUT: z._default(z.enum(['true', 'false']), 'true'),
 });
 
 export interface Config {
@@ -74,6 +76,8 @@ export interface Config {
   /** AWS SDK client timeouts and attempts per call (aws-clients.ts). */
   readonly sdk: {
     readonly connectionTimeoutMs: number;
+    /** Cut a request past its requestTimeout (true in production; the SDK only warns by default). */
+    readonly throwOnRequestTimeout: boolean;
     readonly dynamodb: { readonly requestTimeoutMs: number; readonly maxAttempts: number };
     readonly sqs: { readonly requestTimeoutMs: number; readonly maxAttempts: number };
   };
@@ -113,6 +117,7 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     sdk: {
       connectionTimeoutMs: e.RTP_SDK_CONNECTION_TIMEOUT_MS,
+      throwOnRequestTimeout: e.RTP_SDK_THROW_ON_REQUEST_TIMEOUT === 'true',
       dynamodb: {
         requestTimeoutMs: e.RTP_DYNAMODB_REQUEST_TIMEOUT_MS,
         maxAttempts: e.RTP_DYNAMODB_MAX_ATTEMPTS,

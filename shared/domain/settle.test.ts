@@ -220,7 +220,7 @@ describe('settlePayment: conflict retries bounded by the deadline, never a commi
    * evaluated, as DynamoDB does, against the :nowMs the attempt sent.
    */
   function slowLedger(s: ReturnType<typeof setup>, latencyMs: number, conflicts: number) {
-    const commits: Array<{ sentAtMs: number; committedAtMs: number }> = [];
+    const commits: Array<{ stampMs: number; committedAtMs: number }> = [];
     let calls = 0;
     const ledger: Ledger = {
       getAccount: (id) => s.ledger.getAccount(id),
@@ -232,7 +232,7 @@ describe('settlePayment: conflict retries bounded by the deadline, never a commi
           if (calls <= conflicts) throw new TransientError('TransactionConflict');
           const outcome = await s.ledger.settle(m, at, attemptId);
           if (outcome.kind === 'settled')
-            commits.push({ sentAtMs: Date.parse(at), committedAtMs: s.clock.now() });
+            commits.push({ stampMs: Date.parse(at), committedAtMs: s.clock.now() });
           return outcome;
         } finally {
           s.clock.advance(latencyMs / 2);
@@ -265,14 +265,21 @@ describe('settlePayment: conflict retries bounded by the deadline, never a commi
     expect(slow.commits[0]?.committedAtMs).toBeLessThanOrEqual(Date.parse(m.deadline));
   });
 
-  it('stamps each attempt with the moment it is sent', async () => {
+  it('sends the same request (attempt id, time) on every retry, so DynamoDB can deduplicate a lost response', async () => {
     const s = setup();
     const m = await submitted(s);
+    const requests: Array<[string, string]> = [];
     const slow = slowLedger(s, 400, 3);
-    const startedAt = s.clock.now();
-    await settlePayment(m, deps(s, slow.ledger, 500));
-    // Sent after three 400 ms conflicts and their backoffs: not the time the settlement started.
-    expect(slow.commits[0]?.sentAtMs).toBeGreaterThan(startedAt + 3 * 400);
+    const ledger: Ledger = {
+      ...slow.ledger,
+      settle: (message, at, attemptId) => {
+        requests.push([at, attemptId]);
+        return slow.ledger.settle(message, at, attemptId);
+      },
+    };
+    await expect(settlePayment(m, deps(s, ledger, 500))).resolves.toMatchObject({ status: 'SETTLED' });
+    expect(requests).toHaveLength(4);
+    expect(new Set(requests.map((request) => request.join('|'))).size).toBe(1);
   });
 
   it('rejects AB06 instead of sending an attempt that could commit after the deadline', async () => {

@@ -60,12 +60,15 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
 
   if (now > deadlineMs) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
 
-  // Retries are bounded by time, not only by a count: they go on while the payment's deadline and
-  // the invocation allow. Each attempt is stamped with the moment it is sent (the transaction's
-  // `deadlineEpochMs >= :nowMs` condition uses it), and no attempt is sent less than the commit
-  // margin before the deadline: a settlement never commits after its deadline.
-  // The stamp differs per attempt, so each attempt has its own ClientRequestToken; a retry after a
-  // lost response finds the payment SETTLED (the transaction's conditions) and reports it.
+  // Retries are bounded by time, not by a small count: they go on while the payment's deadline
+  // and the invocation allow. One attempt id and the same `at` for every retry: identical
+  // requests, so a retry after a lost response is deduplicated by DynamoDB (ClientRequestToken)
+  // and reports the settlement. `at` is when settlement started, so the transaction's own
+  // `deadlineEpochMs >= :nowMs` condition alone would let a late retry commit after the
+  // deadline: no attempt is therefore SENT unless it can commit before the deadline (the commit
+  // margin: the DynamoDB client's worst case from send to answer). Past that point the payment
+  // is rejected AB06 at once: a settlement never commits after its deadline.
+  const attemptId = randomUUID();
   const invocationBudget = () => deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   const deadlineBudget = () => deadlineMs - commitMarginMs - deps.clock.now();
   const retryEnv = {
@@ -80,7 +83,7 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
         // No time left in this invocation for a transaction: the record is retried by the queue.
         throw new TransientError('no time left in this invocation to settle');
       }
-      return deps.ledger.settle(message, new Date(sentAt).toISOString(), randomUUID());
+      return deps.ledger.settle(message, at, attemptId);
     },
     deps.retry,
     retryEnv,
