@@ -218,6 +218,23 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     return changes;
   }
 
+  /**
+   * Records skipped behind a failed record of their group (skipGroupOnError) were received too, so
+   * their receive counts grow with the failing one's: on the last allowed receive they go to the
+   * dead-letter queue with it. Flag them as well, as onLastFailure does for a failed record.
+   */
+  async function flagSkippedOnLastReceive(
+    records: readonly SQSRecord[],
+    response: SQSBatchResponse,
+    attempted: ReadonlySet<string>,
+  ) {
+    const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
+    for (const record of records) {
+      if (!failed.has(record.messageId) || attempted.has(record.messageId)) continue;
+      await onLastFailure(record, new SkippedBehindFailureError(record.messageId));
+    }
+  }
+
   /** Best effort: a failure is logged; the records then return after the queue's visibility timeout. */
   async function shortenRetryVisibility(records: readonly SQSRecord[], response: SQSBatchResponse) {
     if (!deps.visibility || response.batchItemFailures.length === 0) return;
@@ -245,9 +262,13 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     const remainingMs = () => context.getRemainingTimeInMillis();
     // A processor per invocation: it holds the batch's failures.
     const processor = new SqsFifoPartialProcessorAsync();
+    const attempted = new Set<string>();
     const response = await processPartialResponse(
       event,
-      (record: SQSRecord) => settleRecord(record, remainingMs),
+      (record: SQSRecord) => {
+        attempted.add(record.messageId);
+        return settleRecord(record, remainingMs);
+      },
       processor,
       {
         context,
@@ -257,6 +278,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
         throwOnFullBatchFailure: false,
       },
     );
+    await flagSkippedOnLastReceive(event.Records, response, attempted);
     await shortenRetryVisibility(event.Records, response);
     return response;
   };
@@ -267,5 +289,13 @@ function deadlineOf(record: SQSRecord): { deadlineMs?: number } {
     return { deadlineMs: Date.parse(parseSettlementMessage(record.body).deadline) };
   } catch {
     return {}; // unreadable: poison, no deadline to honour
+  }
+}
+
+/** A record not attempted because an earlier record of its message group failed in the batch. */
+export class SkippedBehindFailureError extends Error {
+  override readonly name = 'SkippedBehindFailureError';
+  constructor(messageId: string) {
+    super(`message ${messageId} was skipped behind a failed record of its message group`);
   }
 }

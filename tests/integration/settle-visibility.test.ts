@@ -140,4 +140,14 @@ describe('settle consumer: failed records come back soon', () => {
     await expect(w.handler({ Records: [record(m)] }, context())).resolves.toEqual({ batchItemFailures: [] });
     expect(calls).toEqual([]);
   });
+
+  it('flags the records skipped behind a failure on their last receive: they go to the DLQ with it', async () => {
+    const w = world({ change: async () => 0 });
+    const a1 = await w.message('ACC-A');
+    const a2 = await w.message('ACC-A');
+    w.ledger.failNext.push(new Error('ledger unavailable'));
+    await w.handler({ Records: [record(a1, 5), record(a2, 5)] }, context());
+    expect([...w.store.investigations.keys()].sort()).toEqual([a1.paymentId, a2.paymentId].sort());
+    expect(w.store.investigations.get(a2.paymentId)?.reason).toMatch(/SkippedBehindFailureError/);
+  });
 });
