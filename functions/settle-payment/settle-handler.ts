@@ -236,11 +236,16 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
   }
 
   /** Best effort: a failure is logged; the records then return after the queue's visibility timeout. */
-  async function shortenRetryVisibility(records: readonly SQSRecord[], response: SQSBatchResponse) {
+  async function shortenRetryVisibility(
+    records: readonly SQSRecord[],
+    response: SQSBatchResponse,
+    remainingMs: () => number,
+  ) {
     if (!deps.visibility || response.batchItemFailures.length === 0) return;
     const changes = visibilityChanges(records, response);
     try {
-      const refused = await deps.visibility.change(changes);
+      // Never past the invocation: a Lambda time-out would fail the whole batch.
+      const refused = await deps.visibility.change(changes, remainingMs() - 100);
       if (refused > 0) {
         logger.warn(
           'ChangeMessageVisibility refused some failed records: they return after the queue timeout',
@@ -279,7 +284,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
       },
     );
     await flagSkippedOnLastReceive(event.Records, response, attempted);
-    await shortenRetryVisibility(event.Records, response);
+    await shortenRetryVisibility(event.Records, response, remainingMs);
     return response;
   };
 }

@@ -15,7 +15,14 @@ import { submitPayment } from '../../shared/domain/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../../shared/testing/fakes';
 import { testAdapters, testConfig } from '../support/adapters';
-import { destroyStandInClients } from '../support/stand-ins';
+import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
+import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
+import {
+  createIsolatedFifoQueue,
+  destroyStandInClients,
+  standInClients,
+  waitFor,
+} from '../support/stand-ins';
 
 const config = testConfig();
 const adapters = testAdapters(config);
@@ -149,5 +156,38 @@ describe('settle consumer: failed records come back soon', () => {
     await w.handler({ Records: [record(a1, 5), record(a2, 5)] }, context());
     expect([...w.store.investigations.keys()].sort()).toEqual([a1.paymentId, a2.paymentId].sort());
     expect(w.store.investigations.get(a2.paymentId)?.reason).toMatch(/SkippedBehindFailureError/);
+  });
+
+  it('the SQS adapter changes the visibility on the queue (the emulator honours it)', async () => {
+    const target = await createIsolatedFifoQueue('settle-visibility', { visibilityTimeout: 30 });
+    try {
+      const { sqs } = standInClients();
+      await sqs.send(
+        new SendMessageCommand({
+          QueueUrl: target.queueUrl,
+          MessageBody: 'm',
+          MessageGroupId: 'g',
+          MessageDeduplicationId: 'm',
+        }),
+      );
+      const receive = async () =>
+        (await sqs.send(new ReceiveMessageCommand({ QueueUrl: target.queueUrl, WaitTimeSeconds: 0 })))
+          .Messages ?? [];
+      const [first] = await receive();
+      const changedAt = Date.now();
+      await expect(
+        sqsMessageVisibility(sqs, target.queueUrl).change(
+          [{ receiptHandle: first?.ReceiptHandle ?? '', visibilityTimeoutSeconds: 1 }],
+          2_000,
+        ),
+      ).resolves.toBe(0);
+      await waitFor(async () => (await receive()).length === 1, {
+        what: 'the message back',
+        timeoutMs: 5_000,
+      });
+      expect(Date.now() - changedAt).toBeGreaterThanOrEqual(900);
+    } finally {
+      await target.remove();
+    }
   });
 });

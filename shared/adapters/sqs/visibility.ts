@@ -7,13 +7,17 @@ export interface VisibilityChange {
 
 /** Changes the visibility of received messages (the settle consumer's retry backoff). */
 export interface MessageVisibility {
-  /** Resolves with the number of entries SQS refused; throws when a call fails. */
-  change(changes: readonly VisibilityChange[]): Promise<number>;
+  /**
+   * Resolves with the number of entries SQS refused; throws when a call fails or takes longer
+   * than `timeoutMs` (the caller's remaining time: the call must never outlive the invocation).
+   */
+  change(changes: readonly VisibilityChange[], timeoutMs?: number): Promise<number>;
 }
 
 export function sqsMessageVisibility(sqs: SQSClient, queueUrl: string): MessageVisibility {
   return {
-    async change(changes) {
+    async change(changes, timeoutMs) {
+      const abortSignal = timeoutMs === undefined ? undefined : AbortSignal.timeout(Math.max(1, timeoutMs));
       let refused = 0;
       for (let start = 0; start < changes.length; start += 10) {
         const chunk = changes.slice(start, start + 10);
@@ -26,6 +30,7 @@ export function sqsMessageVisibility(sqs: SQSClient, queueUrl: string): MessageV
               VisibilityTimeout: change.visibilityTimeoutSeconds,
             })),
           }),
+          abortSignal ? { abortSignal } : {},
         );
         refused += response.Failed?.length ?? 0;
       }
