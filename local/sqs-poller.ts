@@ -9,13 +9,21 @@
  *    (0 = invoke as soon as anything arrives; the window starts at the first message; capped at 6 MB of
  *    bodies like Lambda's payload limit). As on AWS, FIFO queues take batchSize 1-10 and no batching
  *    window; standard queues need a window of at least 1 s for a batchSize over 10;
- *  - records are in order within each message group; the event is Lambda's `SQSEvent` (see sqs-event.ts);
+ *  - a batch may hold several messages of one message group, in order (AWS, "Using Lambda with Amazon SQS",
+ *    FIFO queues: the ESM may put several messages of a group in a batch, in order, and processes each
+ *    group in order); the queue hands a receive as many messages of a group as it can (SQS does; our fauxqs
+ *    does too, see emulators/sqs-fifo-receive.ts) and never a group's later message while an earlier one
+ *    is in flight; records are in order within each group; the event is Lambda's `SQSEvent`
+ *    (see sqs-event.ts);
  *  - each batch is one invocation with a fresh context and the function timeout (see lambda-context.ts);
  *  - outcome handling is sqs-batch-outcome.ts: delete on success, only the non-failed records with
  *    ReportBatchItemFailures, nothing on an error, a timeout or an invalid response;
- *  - failed messages are never made visible explicitly: they come back when their visibility timeout
- *    expires, and once a receive would exceed the queue's maxReceiveCount the queue itself (fauxqs, like
- *    SQS) moves them to the dead-letter queue;
+ *  - failed messages are never made visible by the poller: they come back when their visibility timeout
+ *    expires, or sooner if the function itself changed it (ChangeMessageVisibility, honoured as SQS does:
+ *    the poller never touches the visibility of a record it handed to the function); once a receive would
+ *    exceed the queue's maxReceiveCount the queue itself (fauxqs, like SQS) moves them to the dead-letter
+ *    queue. With several records of a group per batch, the records behind a failure are received again too,
+ *    so their receive counts grow with the failing one's (as on AWS);
  *  - nothing is deleted before the function's outcome is known, so a crash of this process loses nothing;
  *  - a queue whose visibility timeout is shorter than the function timeout is refused (Lambda rejects
  *    such a mapping); a message received twice within one batching window appears once in the batch;
@@ -26,8 +34,8 @@
  *  - fixed `concurrency` (the ESM scales with the number of active message groups, up to 1,000, and
  *    backs off after function errors); no event filtering; no maximumConcurrency;
  *  - the function runs in this process (lambda-context.ts); a timed-out handler keeps running;
- *  - with fauxqs a batch holds at most one record per message group (see emulators/sqs.ts), so batches
- *    are smaller than on AWS when few groups are active;
+ *  - a receive takes a group's messages greedily (up to the batch size) before other groups, as SQS says
+ *    it tries to; how the real ESM mixes groups within a batch is not documented;
  *  - stop() lets a pending long poll finish (so keep waitTimeSeconds short where stops matter) and
  *    hands the messages it brought back to the queue at once (ChangeMessageVisibility 0) instead of
  *    processing them: aborting the request would leave them invisible for the visibility timeout.
@@ -272,10 +280,13 @@ export function startSqsPoller(opts: SqsPollerOptions): SqsPoller {
         break;
       case 'partial-failure':
         stats.partiallyFailed++;
-        logger.warn('batch item failures: those messages return after their visibility timeout', {
-          ...base,
-          failed: decision.toRetry.map((item) => item.messageId),
-        });
+        logger.warn(
+          'batch item failures: those messages return after their visibility timeout (or the one the function set)',
+          {
+            ...base,
+            failed: decision.toRetry.map((item) => item.messageId),
+          },
+        );
         break;
       case 'function-error':
         stats.failed++;

@@ -13,8 +13,9 @@
  * exceed maxReceiveCount (done on receive, as SQS does), batches, long polling.
  *
  * Where it differs from SQS (fauxqs 1.9.2):
- *  - a receive returns at most ONE message per message group (SQS returns as many messages of a group as
- *    it can, up to 10), so a FIFO batch never holds two records of the same group;
+ *  - fauxqs alone returns at most ONE message per message group per receive (SQS returns as many messages
+ *    of a group as it can, up to 10): we replace its FIFO receive so it does as SQS does
+ *    (sqs-fifo-receive.ts);
  *  - deduplication is always queue-wide: `DeduplicationScope: messageGroup` is stored but the same
  *    MessageDeduplicationId in two different groups is still treated as a duplicate;
  *  - MessageRetentionPeriod is stored but messages do not expire; FifoThroughputLimit has no effect;
@@ -22,6 +23,7 @@
  *    `sqs.<region>.localhost` URLs); no IAM, no KMS, no queue-deletion cool-down.
  */
 import { loadFauxqs, type FauxqsSqsStore } from './fauxqs-loader';
+import { receiveWholeGroups } from './sqs-fifo-receive';
 
 export const LOCAL_ACCOUNT_ID = '000000000000';
 export const LOCAL_REGION = 'us-east-1';
@@ -60,6 +62,7 @@ export async function startSqsEmulator(opts: StartSqsEmulatorOptions = {}): Prom
   const startedAt = Date.now();
   const fauxqs = loadFauxqs();
   const sqsStore = new fauxqs.SqsStore();
+  receiveWholeGroups(sqsStore);
   const app = fauxqs.buildApp({
     logger: opts.requestLogging ?? false,
     defaultRegion: LOCAL_REGION,

@@ -38,6 +38,14 @@ const ConfigSchema = z.object({
   RTP_LOCAL_SECRETS_FILE: optionalText,
   RTP_DYNAMODB_ENDPOINT: optionalUrl,
   RTP_SQS_ENDPOINT: optionalUrl,
+  /** AWS SDK client timeouts (shared/adapters/aws-clients.ts has the reasoning behind the defaults). */
+  RTP_SDK_CONNECTION_TIMEOUT_MS: intIn(50, 60_000, 300),
+  RTP_DYNAMODB_REQUEST_TIMEOUT_MS: intIn(100, 60_000, 800),
+  RTP_DYNAMODB_MAX_ATTEMPTS: intIn(1, 10, 2),
+  RTP_SQS_REQUEST_TIMEOUT_MS: intIn(100, 60_000, 2_000),
+  RTP_SQS_MAX_ATTEMPTS: intIn(1, 10, 3),
+  /** 'false': a request past its requestTimeout is only logged (the SDK's default), not cut. */
+  RTP_SDK_THROW_ON_REQUEST_TIMEOUT: z._default(z.enum(['true', 'false']), 'true'),
 });
 
 export interface Config {
@@ -65,6 +73,14 @@ export interface Config {
   };
   /** Endpoint overrides for the local stand-ins; undefined on AWS. */
   readonly endpoints: { readonly dynamodb?: string; readonly sqs?: string };
+  /** AWS SDK client timeouts and attempts per call (aws-clients.ts). */
+  readonly sdk: {
+    readonly connectionTimeoutMs: number;
+    /** Cut a request past its requestTimeout (true in production; the SDK only warns by default). */
+    readonly throwOnRequestTimeout: boolean;
+    readonly dynamodb: { readonly requestTimeoutMs: number; readonly maxAttempts: number };
+    readonly sqs: { readonly requestTimeoutMs: number; readonly maxAttempts: number };
+  };
 }
 
 export function parseConfig(env: Record<string, string | undefined>): Config {
@@ -98,6 +114,15 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     endpoints: {
       ...(e.RTP_DYNAMODB_ENDPOINT ? { dynamodb: e.RTP_DYNAMODB_ENDPOINT } : {}),
       ...(e.RTP_SQS_ENDPOINT ? { sqs: e.RTP_SQS_ENDPOINT } : {}),
+    },
+    sdk: {
+      connectionTimeoutMs: e.RTP_SDK_CONNECTION_TIMEOUT_MS,
+      throwOnRequestTimeout: e.RTP_SDK_THROW_ON_REQUEST_TIMEOUT === 'true',
+      dynamodb: {
+        requestTimeoutMs: e.RTP_DYNAMODB_REQUEST_TIMEOUT_MS,
+        maxAttempts: e.RTP_DYNAMODB_MAX_ATTEMPTS,
+      },
+      sqs: { requestTimeoutMs: e.RTP_SQS_REQUEST_TIMEOUT_MS, maxAttempts: e.RTP_SQS_MAX_ATTEMPTS },
     },
   };
 }

@@ -17,6 +17,17 @@ export interface RetryEnv {
 
 export const defaultRetryPolicy: RetryPolicy = { maxAttempts: 6, baseDelayMs: 20, maxDelayMs: 400 };
 
+/**
+ * Settlement: no fixed attempt budget. Conflicts on a hot account are retried for as long as the
+ * payment's deadline and the invocation's remaining time allow (settle.ts bounds both through
+ * `remainingMs`); the count is unbounded, so withRetry requires a time budget with it.
+ */
+export const settleRetryPolicy: RetryPolicy = {
+  maxAttempts: Number.POSITIVE_INFINITY,
+  baseDelayMs: 20,
+  maxDelayMs: 400,
+};
+
 export const realRetryEnv: RetryEnv = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
   random: Math.random,
@@ -32,6 +43,9 @@ export async function withRetry<T>(
   policy: RetryPolicy,
   env: RetryEnv,
 ): Promise<T> {
+  if (!Number.isFinite(policy.maxAttempts) && env.remainingMs === undefined) {
+    throw new RangeError('an unbounded number of attempts needs a time budget (RetryEnv.remainingMs)');
+  }
   for (let attempt = 1; ; attempt++) {
     try {
       return await op(attempt);

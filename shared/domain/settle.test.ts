@@ -2,7 +2,9 @@ import fc from 'fast-check';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction, USD } from '../testing/builders';
 import { InternalError, TransientError } from './errors';
+import { settleRetryPolicy } from './retry';
 import { settlePayment } from './settle';
+import type { Ledger } from './ports';
 import { submitPayment } from './submit';
 
 function setup() {
@@ -208,5 +210,121 @@ describe('settlePayment', () => {
       ),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('settlePayment: conflict retries bounded by the deadline, never a commit after it', () => {
+  /**
+   * A slow, contended ledger on a fake clock: each transaction takes `latencyMs` (the commit lands
+   * half-way), the first `conflicts` attempts fail with a conflict, and the deadline condition is
+   * evaluated, as DynamoDB does, against the :nowMs the attempt sent.
+   */
+  function slowLedger(s: ReturnType<typeof setup>, latencyMs: number, conflicts: number) {
+    const commits: Array<{ stampMs: number; committedAtMs: number }> = [];
+    let calls = 0;
+    const ledger: Ledger = {
+      getAccount: (id) => s.ledger.getAccount(id),
+      listEntries: (id) => s.ledger.listEntries(id),
+      settle: async (m, at, attemptId) => {
+        calls++;
+        s.clock.advance(latencyMs / 2);
+        try {
+          if (calls <= conflicts) throw new TransientError('TransactionConflict');
+          const outcome = await s.ledger.settle(m, at, attemptId);
+          if (outcome.kind === 'settled')
+            commits.push({ stampMs: Date.parse(at), committedAtMs: s.clock.now() });
+          return outcome;
+        } finally {
+          s.clock.advance(latencyMs / 2);
+        }
+      },
+    };
+    return { ledger, commits, calls: () => calls };
+  }
+
+  function deps(s: ReturnType<typeof setup>, ledger: Ledger, commitMarginMs: number) {
+    return {
+      ...s.settleDeps,
+      ledger,
+      commitMarginMs,
+      retry: settleRetryPolicy,
+      retryEnv: {
+        sleep: async (ms: number) => s.clock.advance(ms),
+        random: () => 0.5,
+        remainingMs: () => Number.POSITIVE_INFINITY,
+      },
+    };
+  }
+
+  it('keeps retrying conflicts past the old 6-attempt budget while the deadline allows, then settles', async () => {
+    const s = setup();
+    const m = await submitted(s);
+    const slow = slowLedger(s, 20, 12);
+    await expect(settlePayment(m, deps(s, slow.ledger, 100))).resolves.toMatchObject({ status: 'SETTLED' });
+    expect(slow.calls()).toBe(13);
+    expect(slow.commits[0]?.committedAtMs).toBeLessThanOrEqual(Date.parse(m.deadline));
+  });
+
+  it('sends the same request (attempt id, time) on every retry, so DynamoDB can deduplicate a lost response', async () => {
+    const s = setup();
+    const m = await submitted(s);
+    const requests: Array<[string, string]> = [];
+    const slow = slowLedger(s, 400, 3);
+    const ledger: Ledger = {
+      ...slow.ledger,
+      settle: (message, at, attemptId) => {
+        requests.push([at, attemptId]);
+        return slow.ledger.settle(message, at, attemptId);
+      },
+    };
+    await expect(settlePayment(m, deps(s, ledger, 500))).resolves.toMatchObject({ status: 'SETTLED' });
+    expect(requests).toHaveLength(4);
+    expect(new Set(requests.map((request) => request.join('|'))).size).toBe(1);
+  });
+
+  it('rejects AB06 instead of sending an attempt that could commit after the deadline', async () => {
+    const s = setup();
+    const m = await submitted(s);
+    const slow = slowLedger(s, 900, Number.POSITIVE_INFINITY);
+    await expect(settlePayment(m, deps(s, slow.ledger, 1000))).resolves.toMatchObject({
+      status: 'REJECTED',
+      reasonCode: 'AB06',
+    });
+    expect(slow.commits).toEqual([]);
+    expect(s.ledger.accounts.get('ACC-DEBTOR')?.balanceMinor).toBe(5000);
+  });
+
+  it('never commits after the deadline, whatever the latency (within the margin) and the conflicts (property)', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.integer({ min: 0, max: 2000 }),
+        fc.integer({ min: 0, max: 400 }),
+        fc.integer({ min: 0, max: 16_000 }),
+        async (latencyMs, conflicts, startDelayMs) => {
+          const s = setup();
+          const m = await submitted(s);
+          s.clock.advance(startDelayMs);
+          const slow = slowLedger(s, latencyMs, conflicts);
+          const result = await settlePayment(m, deps(s, slow.ledger, 1000));
+          for (const commit of slow.commits)
+            expect(commit.committedAtMs).toBeLessThanOrEqual(Date.parse(m.deadline));
+          if (result.status === 'SETTLED') expect(slow.commits).toHaveLength(1);
+          else expect(result.reasonCode).toBe('AB06');
+        },
+      ),
+      { numRuns: 200 },
+    );
+  });
+
+  it('stops retrying when the invocation has no time left, so the queue retries the record', async () => {
+    const s = setup();
+    const m = await submitted(s);
+    const slow = slowLedger(s, 20, Number.POSITIVE_INFINITY);
+    const budgetEnd = s.clock.now() + 1_000;
+    const d = deps(s, slow.ledger, 100);
+    await expect(
+      settlePayment(m, { ...d, retryEnv: { ...d.retryEnv, remainingMs: () => budgetEnd - s.clock.now() } }),
+    ).rejects.toBeInstanceOf(TransientError);
+    expect(s.clock.now()).toBeLessThanOrEqual(budgetEnd + 20);
   });
 });

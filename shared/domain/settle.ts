@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { InternalError } from './errors';
+import { InternalError, TransientError } from './errors';
 import type { LedgerRuleId } from './ledger-rules';
 import type { PaymentStatus, Rejection, SettlementMessage } from './payment';
-import type { Clock, Ledger, PaymentStore } from './ports';
+import type { Clock, Ledger, LedgerOutcome, PaymentStore } from './ports';
 import type { ReasonCode } from './reasons';
 import { withRetry, type RetryEnv, type RetryPolicy } from './retry';
 
@@ -12,7 +12,19 @@ export interface SettleDeps {
   readonly clock: Clock;
   readonly retry: RetryPolicy;
   readonly retryEnv: RetryEnv;
+  /**
+   * How long a ledger transaction may be in flight between being sent and committing (at most the
+   * DynamoDB client's request timeout, shared/adapters/aws-clients.ts). No transaction is sent later
+   * than this before the deadline, so none commits after it (default DEFAULT_COMMIT_MARGIN_MS).
+   */
+  readonly commitMarginMs?: number;
 }
+
+/**
+ * ledgerCommitMarginMs of the production SDK settings (aws-clients.ts): 2 attempts x (300 ms connect
+ * + 800 ms request) + 100 ms backoff.
+ */
+export const DEFAULT_COMMIT_MARGIN_MS = 2_300;
 
 export interface SettleResult {
   readonly paymentId: string;
@@ -43,20 +55,50 @@ export const DEADLINE_REJECTION: Rejection = {
 export async function settlePayment(message: SettlementMessage, deps: SettleDeps): Promise<SettleResult> {
   const now = deps.clock.now();
   const at = new Date(now).toISOString();
-
-  if (now > Date.parse(message.deadline)) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
-
-  // One attempt id and the same `at` for every retry: identical requests, deduplicated by the
-  // ledger's ClientRequestToken if a response was lost.
-  // No retry may start after the deadline: a settlement is decided before it, or rejected.
-  const attemptId = randomUUID();
   const deadlineMs = Date.parse(message.deadline);
+  const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
+
+  if (now > deadlineMs) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
+
+  // Retries are bounded by time, not by a small count: they go on while the payment's deadline
+  // and the invocation allow. One attempt id and the same `at` for every retry: identical
+  // requests, so a retry after a lost response is deduplicated by DynamoDB (ClientRequestToken)
+  // and reports the settlement. `at` is when settlement started, so the transaction's own
+  // `deadlineEpochMs >= :nowMs` condition alone would let a late retry commit after the
+  // deadline: no attempt is therefore SENT unless it can commit before the deadline (the commit
+  // margin: the DynamoDB client's worst case from send to answer). Past that point the payment
+  // is rejected AB06 at once: a settlement never commits after its deadline.
+  const attemptId = randomUUID();
+  const invocationBudget = () => deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const deadlineBudget = () => deadlineMs - commitMarginMs - deps.clock.now();
   const retryEnv = {
     ...deps.retryEnv,
-    remainingMs: () =>
-      Math.min(deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY, deadlineMs - deps.clock.now()),
+    remainingMs: () => Math.min(invocationBudget(), deadlineBudget()),
   };
-  const outcome = await withRetry(() => deps.ledger.settle(message, at, attemptId), deps.retry, retryEnv);
+  const outcome = await withRetry(
+    async (): Promise<LedgerOutcome | { readonly kind: 'too-late' }> => {
+      const sentAt = deps.clock.now();
+      if (sentAt + commitMarginMs > deadlineMs) return { kind: 'too-late' };
+      if (invocationBudget() <= 0) {
+        // No time left in this invocation for a transaction: the record is retried by the queue.
+        throw new TransientError('no time left in this invocation to settle');
+      }
+      return deps.ledger.settle(message, at, attemptId);
+    },
+    deps.retry,
+    retryEnv,
+  ).catch((error: unknown) => {
+    // Out of retries because no attempt could still be sent in time: the payment cannot settle
+    // before its deadline; reject it now rather than on a redelivery.
+    if (
+      error instanceof TransientError &&
+      deadlineBudget() <= deps.retry.maxDelayMs &&
+      deadlineBudget() <= invocationBudget()
+    )
+      return { kind: 'too-late' } as const;
+    throw error;
+  });
+  if (outcome.kind === 'too-late') return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
   switch (outcome.kind) {
     case 'settled':
       return { paymentId: message.paymentId, status: 'SETTLED', replay: false };

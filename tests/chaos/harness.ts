@@ -39,7 +39,9 @@ import type { AccountStatus } from '../../shared/domain/account';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import type { PaymentInstruction } from '../../shared/domain/payment';
 import type { Clock } from '../../shared/domain/ports';
-import { defaultRetryPolicy, realRetryEnv } from '../../shared/domain/retry';
+import { realRetryEnv, settleRetryPolicy } from '../../shared/domain/retry';
+import { ledgerCommitMarginMs } from '../../shared/adapters/aws-clients';
+import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
 import { submitPayment, type SubmitResult } from '../../shared/domain/submit';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { Config } from '../../shared/config/config';
@@ -286,8 +288,10 @@ export class ChaosWorld {
       store: data.payments,
       ledger: data.ledger,
       clock: this.clock,
-      retry: defaultRetryPolicy,
+      retry: settleRetryPolicy,
       retryEnv: { ...realRetryEnv, random: this.options.random ?? Math.random },
+      visibility: sqsMessageVisibility(data.clients.sqs, this.queue.queueUrl),
+      commitMarginMs: ledgerCommitMarginMs(this.config),
       maxReceiveCount: this.maxReceiveCount,
       idempotency: { client: data.clients.dynamodb, tableName: this.config.tables.idempotency },
     });

@@ -75,6 +75,9 @@ describe('deadline sweeper on DynamoDB Local', () => {
           clock: { now: () => deadline - 1 },
           retry: defaultRetryPolicy,
           retryEnv: realRetryEnv,
+          // The frozen clock stands for a transaction sent at the last instant: no commit margin
+          // (with one, settle would reject AB06 itself before sending).
+          commitMarginMs: 0,
         }),
         adapters.payments.reject(
           payment.paymentId,

@@ -49,6 +49,20 @@ describe.each(STAGES)('stage %s template', (stage) => {
     });
   });
 
+  it('caps the settle event source mapping at the reserved concurrency (ScalingConfig.MaximumConcurrency)', () => {
+    const t = template(stage);
+    const [mapping] = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping');
+    const reserved = Number(props(t, 'SettlePaymentLambdaFunction').ReservedConcurrentExecutions);
+    expect(mapping?.[1].Properties?.ScalingConfig).toEqual({ MaximumConcurrency: expect.any(Number) });
+    const maximum = Number(
+      (mapping?.[1].Properties?.ScalingConfig as { MaximumConcurrency?: unknown } | undefined)
+        ?.MaximumConcurrency,
+    );
+    expect(maximum).toBeGreaterThanOrEqual(2); // the API's minimum
+    expect(maximum).toBeLessThanOrEqual(reserved);
+    expect(maximum).toBe(reserved); // no lower either: reserved capacity is there for settlement
+  });
+
   it('declares the tables, with TTL on idempotency and nonce records', () => {
     const t = template(stage);
     for (const id of ['PaymentsTable', 'LedgerTable', 'IdempotencyTable', 'PartnersTable', 'NoncesTable']) {
