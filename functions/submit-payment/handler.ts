@@ -14,6 +14,7 @@ import { annotateTrace, appendCorrelation, correlationOf } from '../../shared/ob
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { intakeRefusals, runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger } from '../../shared/observability/powertools';
+import { buildAdmissionGate } from '../../shared/wiring/admission';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -29,6 +30,9 @@ const submitDeps = {
   queue: data.queue,
   clock: systemClock,
   slaSeconds: config.slaSeconds,
+  // Refuses (503 / 429 + Retry-After, nothing written) what the settlement backlog would not
+  // settle within the SLA (shared/domain/admission.ts).
+  admission: buildAdmissionGate(config, data.clients.sqs),
 };
 
 export const handler = httpHandler(async (event, context: AuthenticatedContext) => {
@@ -53,12 +57,20 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
       });
       if (outcome.duplicate) pipelineMetrics.idempotentReplay('submit');
       else pipelineMetrics.paymentAccepted();
+    } else if (outcome.shed) {
+      logger.info('payment shed at intake', {
+        reason: outcome.shed.reason,
+        retryAfterSeconds: outcome.shed.retryAfterSeconds,
+        form: 'pacs.008',
+      });
+      pipelineMetrics.paymentShed(outcome.shed.reason);
     } else {
       logger.info('payment refused', { reasonCode: outcome.reasonCode, form: 'pacs.008' });
       pipelineMetrics.intakeRefusal(outcome.reasonCode);
     }
     return textResponse(outcome.httpStatus, outcome.body, outcome.contentType, {
       ...(outcome.payment ? { location: `/payments/${outcome.payment.paymentId}` } : {}),
+      ...outcome.headers,
     });
   }
 

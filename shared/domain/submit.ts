@@ -1,4 +1,5 @@
-import { DuplicateError, PermanentEnqueueError } from './errors';
+import type { AdmissionDecision } from './admission';
+import { DuplicateError, OverloadedError, PermanentEnqueueError } from './errors';
 import { uniqueReferences } from './references';
 import { uuidv7 } from './ids';
 import {
@@ -17,6 +18,11 @@ export interface SubmitDeps {
   /** Seconds from acceptance to the settlement deadline (the SLA). */
   readonly slaSeconds: number;
   readonly newId?: (now: number) => string;
+  /**
+   * Admission control (shared/domain/admission.ts), asked before anything is written; absent =
+   * admit everything.
+   */
+  readonly admission?: { check(partnerId: string): Promise<AdmissionDecision> };
 }
 
 export interface SubmitResult {
@@ -46,12 +52,23 @@ export function paymentDeadline(nowMs: number, slaSeconds: number, railDeadline?
  * and a payment nobody completes is rejected by the deadline sweeper, never left hanging.
  * The same EndToEndId (unless NOTPROVIDED), MsgId, UETR or BizMsgIdr with different content is
  * refused as DUPL, naming the reference that collided.
+ *
+ * Before step 1, admission control may refuse a new instruction the pipeline cannot settle in
+ * time (OverloadedError: 503 / 429 with Retry-After, nothing written, nothing queued). A resend
+ * of a payment already recorded (same content) is never refused: it goes on as before and is
+ * answered with its status.
  */
 export async function submitPayment(
   instruction: PaymentInstruction,
   deps: SubmitDeps,
   options: { raw?: RawMessage } = {},
 ): Promise<SubmitResult> {
+  if (deps.admission) {
+    const decision = await deps.admission.check(instruction.partnerId);
+    if (!decision.admit && !(await findResend(instruction, deps.store))) {
+      throw new OverloadedError(decision.reason, decision.retryAfterSeconds);
+    }
+  }
   const now = deps.clock.now();
   const { railDeadline, ...rest } = instruction;
   const fresh: Payment = {
@@ -136,4 +153,19 @@ export async function findRecorded(
     if (found) return found.contentHash === instruction.contentHash ? found : undefined;
   }
   return undefined;
+}
+
+/**
+ * Whether this instruction was already recorded with the same content, read with one lookup:
+ * a resend has the same references as the recorded payment, so its first uniqueness reference
+ * finds it. Read-only; used only when admission refuses.
+ */
+async function findResend(
+  instruction: PaymentInstruction,
+  store: Pick<PaymentStore, 'findByReference'>,
+): Promise<boolean> {
+  const first = uniqueReferences(instruction)[0];
+  if (!first) return false;
+  const found = await store.findByReference(instruction.partnerId, first.kind, first.value);
+  return found?.contentHash === instruction.contentHash;
 }
