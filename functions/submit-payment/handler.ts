@@ -14,7 +14,7 @@ import { annotateTrace, appendCorrelation, correlationOf } from '../../shared/ob
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { intakeRefusals, runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger } from '../../shared/observability/powertools';
-import { buildAdmissionGate } from '../../shared/wiring/admission';
+import { buildAdmissionGate, shedBeforeAuth } from '../../shared/wiring/admission';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -25,6 +25,7 @@ import { buildDataAdapters } from '../../shared/wiring/data';
 const config = getConfig();
 const data = buildDataAdapters(config);
 const auth = buildPartnerAuth(config, data.clients);
+const admission = buildAdmissionGate(config, data.clients.sqs);
 const submitDeps = {
   store: data.payments,
   queue: data.queue,
@@ -32,7 +33,7 @@ const submitDeps = {
   slaSeconds: config.slaSeconds,
   // Refuses (503 / 429 + Retry-After, nothing written) what the settlement backlog would not
   // settle within the SLA (shared/domain/admission.ts).
-  admission: buildAdmissionGate(config, data.clients.sqs),
+  admission,
 };
 
 export const handler = httpHandler(async (event, context: AuthenticatedContext) => {
@@ -87,6 +88,7 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   const status = payment.status === 'SETTLED' || payment.status === 'REJECTED' ? 200 : 202;
   return jsonResponse(status, paymentView(payment), { location: `/payments/${payment.paymentId}` });
 })
+  .use(shedBeforeAuth(config.admission.shedBeforeAuth ? admission : undefined))
   .use(partnerAuth(auth.verifier, auth.rateLimit))
   .use(intakeRefusals())
   .use(runtimeLogLevel());

@@ -17,6 +17,11 @@ const text = z.string().check(z.minLength(1));
 const intIn = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
+const flag = z.pipe(
+  z._default(z.enum(['true', 'false', '']), 'false'),
+  z.transform((v) => v === 'true'),
+);
+
 const ConfigSchema = z.object({
   STAGE: text,
   AWS_REGION: z._default(text, 'us-east-1'),
@@ -40,6 +45,10 @@ const ConfigSchema = z.object({
   ADMISSION_BUDGET_SECONDS: z._default(z.coerce.number().check(z.gt(0), z.lte(60)), 7),
   /** Longest age of the cached queue backlog sample, ms (one GetQueueAttributes per this per container). */
   ADMISSION_SAMPLE_MS: intIn(100, 60_000, 1_000),
+  /** Refine the capacity from the drain observed between samples (right with one container only). */
+  ADMISSION_OBSERVE_DRAIN: flag,
+  /** Refuse past the budget before authenticating (saves its writes; resends then get 503 too). */
+  ADMISSION_SHED_BEFORE_AUTH: flag,
   /** Local stage only: JSON file standing in for Secrets Manager. Empty on AWS. */
   RTP_LOCAL_SECRETS_FILE: optionalText,
   RTP_DYNAMODB_ENDPOINT: optionalUrl,
@@ -62,6 +71,8 @@ export interface Config {
     readonly capacityPerSecond: number;
     readonly budgetSeconds: number;
     readonly sampleMs: number;
+    readonly observeDrain: boolean;
+    readonly shedBeforeAuth: boolean;
   };
   readonly settle: { readonly maxReceiveCount: number };
   readonly sweep: { readonly intervalSeconds: number };
@@ -101,6 +112,8 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
       capacityPerSecond: e.SETTLE_CAPACITY_PER_SECOND,
       budgetSeconds: e.ADMISSION_BUDGET_SECONDS,
       sampleMs: e.ADMISSION_SAMPLE_MS,
+      observeDrain: e.ADMISSION_OBSERVE_DRAIN,
+      shedBeforeAuth: e.ADMISSION_SHED_BEFORE_AUTH,
     },
     settle: { maxReceiveCount: e.SETTLE_MAX_RECEIVE_COUNT },
     sweep: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS },

@@ -5,6 +5,8 @@ import {
   INITIAL_ADMISSION_STATE,
   decideAdmission,
   estimatedWaitSeconds,
+  observedDrainPerSecond,
+  overloadedNow,
   type AdmissionSettings,
   type AdmissionState,
   type BacklogSignal,
@@ -285,5 +287,62 @@ describe('AdmissionGate', () => {
       retryAfterSeconds: 5,
       estimatedWaitSeconds: 6,
     });
+  });
+});
+
+describe('overloadedNow (the pre-authentication check)', () => {
+  it('refuses exactly when decideAdmission would refuse as overloaded', () => {
+    fc.assert(
+      fc.property(settingsArb, fc.nat(2_000), fc.nat(50), (settings, waiting, inFlight) => {
+        const backlog = { waiting, inFlight, sampledAtMs: 1 };
+        const early = overloadedNow(INITIAL_ADMISSION_STATE, backlog, settings);
+        const full = decideAdmission(
+          INITIAL_ADMISSION_STATE,
+          { partnerId: 'p', nowMs: 0 },
+          backlog,
+          settings,
+        );
+        expect(early !== undefined).toBe(!full.decision.admit && full.decision.reason === 'overloaded');
+        if (early && !early.admit && !full.decision.admit)
+          expect(early.retryAfterSeconds).toBe(full.decision.retryAfterSeconds);
+      }),
+    );
+  });
+});
+
+describe('observed drain', () => {
+  it('is what left the queue per second while it stayed backlogged', () => {
+    const a = { waiting: 50, inFlight: 10, sampledAtMs: 0 };
+    expect(observedDrainPerSecond(a, 20, { waiting: 60, inFlight: 10, sampledAtMs: 2_000 })).toBe(5);
+    expect(observedDrainPerSecond(a, 0, { waiting: 0, inFlight: 0, sampledAtMs: 1_000 })).toBeUndefined();
+    expect(observedDrainPerSecond({ ...a, waiting: 0, inFlight: 0 }, 5, a)).toBeUndefined();
+  });
+
+  it('lowers the capacity the gate uses to what settles, and returns to the configured one when the queue empties', async () => {
+    let now = 0;
+    let depth = 100;
+    const gate = new AdmissionGate(
+      { backlog: async () => ({ waiting: depth, inFlight: 0, sampledAtMs: now }) },
+      {
+        ...DEFAULT_ADMISSION,
+        capacityPerSecond: 20,
+        budgetSeconds: 7,
+        observeDrain: true,
+        drainSmoothing: 1,
+      },
+      { now: () => now },
+    );
+    await gate.precheck();
+    expect(gate.capacityPerSecond()).toBe(20);
+    now = 1_000;
+    depth = 97; // 3 settled in a second, nothing admitted
+    await gate.precheck();
+    expect(gate.capacityPerSecond()).toBe(3);
+    // 97 / 3 = 32 s of backlog: past the 7 s budget at the observed rate.
+    await expect(gate.precheck()).resolves.toMatchObject({ admit: false, reason: 'overloaded' });
+    now = 2_000;
+    depth = 0;
+    await gate.precheck();
+    expect(gate.capacityPerSecond()).toBe(20);
   });
 });

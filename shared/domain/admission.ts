@@ -28,6 +28,12 @@
  * The buckets are per container: with N warm submit containers a partner may get up to N
  * shares in the pressure band; the hard refusal above the budget, which reads the shared queue,
  * holds whatever N is.
+ *
+ * Capacity refined from observed throughput (optional, `observeDrain`): between two samples
+ * while the queue stayed non-empty, drained = previous depth + this container's admissions
+ * since - current depth; the capacity used is min(configured, EWMA of drained / interval). Exact
+ * with one submit container (the local stack); with several it undercounts arrivals and so
+ * underestimates the drain (sheds more than needed), hence off on the AWS stages.
  */
 
 export interface AdmissionSettings {
@@ -44,7 +50,12 @@ export interface AdmissionSettings {
   readonly burstSeconds: number;
 }
 
-export const DEFAULT_ADMISSION: Omit<AdmissionSettings, 'capacityPerSecond' | 'budgetSeconds'> = {
+export const DEFAULT_ADMISSION: Omit<AdmissionSettings, 'capacityPerSecond' | 'budgetSeconds'> & {
+  readonly drainSmoothing: number;
+  readonly minCapacityPerSecond: number;
+} = {
+  drainSmoothing: 0.3,
+  minCapacityPerSecond: 0.5,
   pressureFraction: 0.5,
   maxRetryAfterSeconds: 30,
   activeWindowMs: 10_000,
@@ -187,6 +198,46 @@ export function decideAdmission(
   };
 }
 
+/**
+ * Refusal for everyone when the wait is past the budget, without touching any partner's state:
+ * the cheap check before authentication (see AdmissionGate.precheck). Undefined = go on.
+ */
+export function overloadedNow(
+  state: AdmissionState,
+  backlog: BacklogSignal,
+  settings: Pick<AdmissionSettings, 'capacityPerSecond' | 'budgetSeconds' | 'maxRetryAfterSeconds'>,
+): AdmissionDecision | undefined {
+  const admitted = backlog.sampledAtMs === state.sampleAtMs ? state.admittedSinceSample : 0;
+  const wait = estimatedWaitSeconds(
+    backlog.waiting + backlog.inFlight + admitted,
+    settings.capacityPerSecond,
+  );
+  if (wait <= settings.budgetSeconds) return undefined;
+  return {
+    admit: false,
+    reason: 'overloaded',
+    retryAfterSeconds: clampRetryAfter(wait - settings.budgetSeconds, settings.maxRetryAfterSeconds),
+    estimatedWaitSeconds: wait,
+  };
+}
+
+/**
+ * The drain rate seen between two samples (payments/s), when the queue stayed backlogged the
+ * whole interval (both depths > 0), else undefined (an emptied queue shows the arrivals, not the
+ * capacity).
+ */
+export function observedDrainPerSecond(
+  previous: BacklogSignal,
+  admittedSince: number,
+  current: BacklogSignal,
+): number | undefined {
+  const seconds = (current.sampledAtMs - previous.sampledAtMs) / 1000;
+  const before = previous.waiting + previous.inFlight;
+  const after = current.waiting + current.inFlight;
+  if (seconds <= 0 || before <= 0 || after <= 0) return undefined;
+  return Math.max(0, before + admittedSince - after) / seconds;
+}
+
 /** Logged / counted when the backlog cannot be read and the gate admits without it. */
 export interface AdmissionObserver {
   signalUnavailable?(): void;
@@ -199,27 +250,78 @@ export interface AdmissionObserver {
  */
 export class AdmissionGate {
   private state: AdmissionState = INITIAL_ADMISSION_STATE;
+  private lastSample: BacklogSignal | undefined;
+  private drainEstimate: number | undefined;
 
   constructor(
     private readonly probe: BacklogProbe,
-    private readonly settings: AdmissionSettings,
+    private readonly settings: AdmissionSettings & {
+      /** Refine the capacity from the drain observed between samples (one container only). */
+      readonly observeDrain?: boolean;
+      readonly drainSmoothing?: number;
+      readonly minCapacityPerSecond?: number;
+    },
     private readonly clock: { now(): number },
     private readonly observer: AdmissionObserver = {},
   ) {}
 
+  /** The capacity the decisions use now (configured, or lower when the drain observed is). */
+  capacityPerSecond(): number {
+    const configured = this.settings.capacityPerSecond;
+    if (this.drainEstimate === undefined) return configured;
+    return Math.min(configured, Math.max(this.settings.minCapacityPerSecond ?? 0.5, this.drainEstimate));
+  }
+
+  /**
+   * The decision for a submission of `partnerId` (fair share, budget). Fails open: an unreadable
+   * backlog admits.
+   */
   async check(partnerId: string): Promise<AdmissionDecision> {
+    const backlog = await this.sample();
+    if (!backlog) return { admit: true, estimatedWaitSeconds: 0, pressure: false };
+    const { decision, state } = decideAdmission(this.state, { partnerId, nowMs: this.clock.now() }, backlog, {
+      ...this.settings,
+      capacityPerSecond: this.capacityPerSecond(),
+    });
+    this.state = state;
+    return decision;
+  }
+
+  /**
+   * The cheap check before anything else (authentication included): refuses everyone when the
+   * backlog is past the budget, undefined otherwise (then check() decides after validation).
+   */
+  async precheck(): Promise<AdmissionDecision | undefined> {
+    const backlog = await this.sample();
+    if (!backlog) return undefined;
+    return overloadedNow(this.state, backlog, {
+      ...this.settings,
+      capacityPerSecond: this.capacityPerSecond(),
+    });
+  }
+
+  private async sample(): Promise<BacklogSignal | undefined> {
     const backlog = await this.probe.backlog();
     if (!backlog) {
       this.observer.signalUnavailable?.();
-      return { admit: true, estimatedWaitSeconds: 0, pressure: false };
+      return undefined;
     }
-    const { decision, state } = decideAdmission(
-      this.state,
-      { partnerId, nowMs: this.clock.now() },
-      backlog,
-      this.settings,
-    );
-    this.state = state;
-    return decision;
+    const previous = this.lastSample;
+    if (previous && backlog.sampledAtMs !== previous.sampledAtMs) {
+      if (this.settings.observeDrain) {
+        const admitted = this.state.sampleAtMs === previous.sampledAtMs ? this.state.admittedSinceSample : 0;
+        const drain = observedDrainPerSecond(previous, admitted, backlog);
+        const a = this.settings.drainSmoothing ?? 0.3;
+        if (drain !== undefined) {
+          this.drainEstimate =
+            this.drainEstimate === undefined ? drain : a * drain + (1 - a) * this.drainEstimate;
+        } else if (backlog.waiting + backlog.inFlight === 0) {
+          // Drained empty: the capacity was enough; back to the configured figure.
+          this.drainEstimate = undefined;
+        }
+      }
+    }
+    this.lastSample = backlog;
+    return backlog;
   }
 }
