@@ -7,7 +7,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { createAwsClients } from '../../shared/adapters/aws-clients';
 import { parsePacs002Xml, type IsoNode } from '../../shared/iso20022';
-import { FEDNOW_SCENARIO1, restampedFixture } from '../../shared/iso20022/__fixtures__';
+import { FEDNOW_SCENARIO1, PACS008_SAMPLES, restampedFixture } from '../../shared/iso20022/__fixtures__';
 import type { LocalStack } from '../../local/stack';
 import type { PartnerClient } from '../../shared/partner-client';
 import { institutionAccount, testAdapters, testConfig } from '../support/adapters';
@@ -65,11 +65,14 @@ async function prefill(n: number): Promise<void> {
 /** Past the backlog sample's age (ADMISSION_SAMPLE_MS below), so the next submit sees the queue anew. */
 const nextSample = () => new Promise((resolve) => setTimeout(resolve, 150));
 
+const debtor = institutionAccount('021000021', 'adm-d');
+const creditor = institutionAccount('011000015', 'adm-c');
+
 function payment(endToEndId: string): string {
   return JSON.stringify({
     endToEndId,
-    debtorAccount: institutionAccount('021000021', 'adm-d'),
-    creditorAccount: institutionAccount('011000015', 'adm-c'),
+    debtorAccount: debtor,
+    creditorAccount: creditor,
     amountMinor: 100,
     currency: 'USD',
   });
@@ -166,7 +169,8 @@ describe('admission control (local stack, capacity 1/s, budget 2 s)', () => {
     expect(Number(res.headers['retry-after'])).toBeGreaterThanOrEqual(1);
     expect(res.headers['content-type']).toContain('application/xml');
     const answer = parsePacs002Xml(res.body);
-    expect(answer.envelope).toBe('fednow');
+    // The envelope the message came in (this sample: a bare Document).
+    expect(answer.envelope).toBe(PACS008_SAMPLES.find((x) => x.file === FEDNOW_SCENARIO1)?.envelope);
     const tx = node(answer.FIToFIPmtStsRpt, 'TxInfAndSts');
     expect(node(tx, 'TxSts')).toBe('RJCT');
     expect(node(tx, 'OrgnlEndToEndId')).toBe(refs.endToEndId);
