@@ -3,7 +3,7 @@
  * load-child.ts), validated on arrival on both sides.
  */
 import { z } from 'zod';
-import type { LoadPlan, LoadProgress, SendRecord } from './load';
+import { SHED_CODES, type LoadPlan, type LoadProgress, type SendRecord } from './load';
 import type { SimAccount } from './world';
 
 const Account: z.ZodType<SimAccount> = z.object({
@@ -67,6 +67,7 @@ const SendRecordSchema: z.ZodType<SendRecord> = z.object({
   status: z.number().int(),
   paymentId: z.string().optional(),
   error: z.string().optional(),
+  shed: z.enum(SHED_CODES).optional(),
   requestBytes: z.number().int(),
 });
 

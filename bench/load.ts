@@ -68,7 +68,25 @@ export interface SendRecord {
   readonly status: number;
   readonly paymentId?: string;
   readonly error?: string;
+  /**
+   * Set when the pipeline's admission control refused the payment at intake (503 OVERLOADED /
+   * 429 PARTNER_SHARE_EXCEEDED, nothing recorded): load shed by design, not an error.
+   */
+  readonly shed?: ShedCode;
   readonly requestBytes: number;
+}
+
+export const SHED_CODES = ['OVERLOADED', 'PARTNER_SHARE_EXCEEDED'] as const;
+export type ShedCode = (typeof SHED_CODES)[number];
+
+/**
+ * The admission-control code of a 503 / 429 answer, from its body: the JSON error's `code`, or the
+ * pacs.002 RJCT's AddtlInf (`NARR` with "OVERLOADED: ..." text), whatever the wire form.
+ */
+export function shedCode(status: number, body: string): ShedCode | undefined {
+  if (status !== 503 && status !== 429) return undefined;
+  const match = /\b(OVERLOADED|PARTNER_SHARE_EXCEEDED)\b/.exec(body);
+  return match ? (match[1] as ShedCode) : undefined;
 }
 
 export interface LoadProgress {
@@ -156,6 +174,7 @@ interface HttpOutcome {
   readonly status: number;
   readonly location?: string;
   readonly error?: string;
+  readonly shed?: ShedCode;
 }
 
 function send(agent: http.Agent, request: PreparedRequest, timeoutMs: number): Promise<HttpOutcome> {
@@ -164,10 +183,20 @@ function send(agent: http.Agent, request: PreparedRequest, timeoutMs: number): P
       request.url,
       { method: request.method, headers: request.headers, agent, timeout: timeoutMs },
       (res) => {
-        res.resume(); // the body is not needed: the payment id is in Location
+        // The body is not needed (the payment id is in Location), except to tell an admission
+        // control refusal (503 / 429) from another one.
+        const status = res.statusCode ?? 0;
+        const chunks: Buffer[] = [];
+        if (status === 503 || status === 429) res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        else res.resume();
         res.on('end', () => {
           const location = res.headers.location;
-          resolve({ status: res.statusCode ?? 0, ...(typeof location === 'string' ? { location } : {}) });
+          const shed = shedCode(status, Buffer.concat(chunks).toString('utf8'));
+          resolve({
+            status,
+            ...(typeof location === 'string' ? { location } : {}),
+            ...(shed !== undefined ? { shed } : {}),
+          });
         });
         res.on('error', (error) => resolve({ status: res.statusCode ?? 0, error: error.message }));
       },
@@ -233,7 +262,12 @@ export function runOpenLoop(plan: LoadPlan): OpenLoopHandle {
     sent++;
     return send(agent, prepared, plan.timeoutMs).then((outcome) => {
       const respondedAt = epochNow();
-      const key = outcome.status === 0 ? 'error' : String(outcome.status);
+      const key =
+        outcome.status === 0
+          ? 'error'
+          : outcome.shed !== undefined
+            ? `shed ${outcome.status}`
+            : String(outcome.status);
       byStatus[key] = (byStatus[key] ?? 0) + 1;
       const paymentId = outcome.location?.split('/').pop();
       records.push({
@@ -248,6 +282,7 @@ export function runOpenLoop(plan: LoadPlan): OpenLoopHandle {
         status: outcome.status,
         ...(paymentId !== undefined && paymentId !== '' ? { paymentId } : {}),
         ...(outcome.error !== undefined ? { error: outcome.error } : {}),
+        ...(outcome.shed !== undefined ? { shed: outcome.shed } : {}),
         requestBytes: prepared.body?.length ?? 0,
       });
     });

@@ -1,4 +1,4 @@
-import type { SendRecord } from './load';
+import { shedCode, type SendRecord } from './load';
 import { measure } from './measure';
 import type { PaymentRecord } from './readback';
 
@@ -89,5 +89,31 @@ describe('bench measures', () => {
     });
     expect(measures.endToEndSource).toBe('commit');
     expect(measures.latencyMs.endToEnd).toMatchObject({ count: 2, p50: 55, max: 70 });
+  });
+});
+
+describe('bench measures: admission control', () => {
+  it('counts 503 / 429 refusals of admission control as shed at intake, not as errors', () => {
+    const sends: SendRecord[] = [
+      send(0, 'normal', 202),
+      { ...send(1, 'normal', 503), shed: 'OVERLOADED' },
+      { ...send(2, 'hot', 429), shed: 'PARTNER_SHARE_EXCEEDED' },
+      { ...send(3, 'nsf', 503), shed: 'OVERLOADED' },
+      send(4, 'normal', 503), // a 503 that is not admission control's: an error
+    ];
+    const { measures } = measure({ sends, records: new Map(), sloSeconds: 10, slaSeconds: 15 });
+    expect(measures.shedAtIntake).toEqual({ count: 3, byCode: { OVERLOADED: 2, PARTNER_SHARE_EXCEEDED: 1 } });
+    expect(measures.errors.count).toBe(1);
+    expect(measures.accepted).toBe(0);
+  });
+
+  it('reads the shed code from the JSON error or the pacs.002 RJCT text', () => {
+    expect(shedCode(503, '{"error":{"status":503,"code":"OVERLOADED","message":"..."}}')).toBe('OVERLOADED');
+    expect(shedCode(429, '<AddtlInf>PARTNER_SHARE_EXCEEDED: under load ...</AddtlInf>')).toBe(
+      'PARTNER_SHARE_EXCEEDED',
+    );
+    expect(shedCode(503, '{"error":{"code":"TEMPORARILY_UNAVAILABLE"}}')).toBeUndefined();
+    expect(shedCode(429, '{"error":{"code":"THROTTLED"}}')).toBeUndefined();
+    expect(shedCode(400, 'OVERLOADED')).toBeUndefined();
   });
 });

@@ -40,6 +40,11 @@ export interface LoadMeasures {
   readonly accepted: number;
   /** Invalid messages refused as intended (400). */
   readonly deliberateRefusals: number;
+  /**
+   * Refused by the pipeline's admission control before anything was recorded (503 OVERLOADED /
+   * 429 PARTNER_SHARE_EXCEEDED with Retry-After): load shed by design, not counted as errors.
+   */
+  readonly shedAtIntake: { readonly count: number; readonly byCode: Readonly<Record<string, number>> };
   /** Non-2xx answers (or no answer) that were not deliberate, with a few examples. */
   readonly errors: { readonly count: number; readonly examples: readonly string[] };
   readonly outcomes: {
@@ -97,6 +102,8 @@ export function measure(input: MeasureInput): { measures: LoadMeasures; timeline
   const errorExamples: string[] = [];
   let errors = 0;
   let deliberateRefusals = 0;
+  let shed = 0;
+  const shedByCode: Record<string, number> = {};
   let accepted = 0;
   let settled = 0;
   let rejected = 0;
@@ -117,7 +124,10 @@ export function measure(input: MeasureInput): { measures: LoadMeasures; timeline
       offsetSeconds: (send.intendedAt - start) / 1000,
       acceptMs: send.respondedAt - send.intendedAt,
     };
-    if (send.status !== expectedStatus(send.kind)) {
+    if (send.shed !== undefined) {
+      shed++;
+      shedByCode[send.shed] = (shedByCode[send.shed] ?? 0) + 1;
+    } else if (send.status !== expectedStatus(send.kind)) {
       errors++;
       if (errorExamples.length < 10)
         errorExamples.push(
@@ -185,6 +195,7 @@ export function measure(input: MeasureInput): { measures: LoadMeasures; timeline
       responses,
       accepted,
       deliberateRefusals,
+      shedAtIntake: { count: shed, byCode: shedByCode },
       errors: { count: errors, examples: errorExamples },
       outcomes: { settled, rejected, rejectedByReason, unexpected },
       nonTerminal,

@@ -164,6 +164,10 @@ export function renderHtmlReport(r: BenchResults): string {
       `${m.outcomes.settled} settled, ${m.outcomes.rejected} rejected ${JSON.stringify(m.outcomes.rejectedByReason)}, unexpected ${m.outcomes.unexpected}`,
     ],
     ['refused at intake (deliberate)', String(m.deliberateRefusals)],
+    [
+      'shed at intake (admission control)',
+      `${m.shedAtIntake.count} ${JSON.stringify(m.shedAtIntake.byCode)}`,
+    ],
     ['errors (not deliberate)', `${m.errors.count} ${m.errors.examples.join('; ')}`],
     [
       'lost / non-terminal',

@@ -155,6 +155,12 @@ export function summaryText(r: BenchResults): string {
     `${m.outcomes.settled} settled, ${m.outcomes.rejected} rejected ${JSON.stringify(m.outcomes.rejectedByReason)}, ${m.deliberateRefusals} refused at intake (deliberate)`,
   ]);
   rows.push([
+    'shed at intake (admission control)',
+    m.shedAtIntake.count === 0
+      ? '0'
+      : `${m.shedAtIntake.count} (${((m.shedAtIntake.count / Math.max(1, m.offered.payments)) * 100).toFixed(0)} % of offered) ${JSON.stringify(m.shedAtIntake.byCode)}: 503 / 429 + Retry-After, nothing recorded`,
+  ]);
+  rows.push([
     'errors (not deliberate)',
     `${m.errors.count}${m.errors.examples.length > 0 ? `: ${m.errors.examples.slice(0, 3).join('; ')}` : ''}`,
   ]);

@@ -14,6 +14,7 @@ import { annotateTrace, appendCorrelation, correlationOf } from '../../shared/ob
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { intakeRefusals, runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger } from '../../shared/observability/powertools';
+import { buildAdmissionGate, shedBeforeAuth } from '../../shared/wiring/admission';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
 
@@ -24,11 +25,15 @@ import { buildDataAdapters } from '../../shared/wiring/data';
 const config = getConfig();
 const data = buildDataAdapters(config);
 const auth = buildPartnerAuth(config, data.clients);
+const admission = buildAdmissionGate(config, data.clients.sqs);
 const submitDeps = {
   store: data.payments,
   queue: data.queue,
   clock: systemClock,
   slaSeconds: config.slaSeconds,
+  // Refuses (503 / 429 + Retry-After, nothing written) what the settlement backlog would not
+  // settle within the SLA (shared/domain/admission.ts).
+  admission,
 };
 
 export const handler = httpHandler(async (event, context: AuthenticatedContext) => {
@@ -53,12 +58,20 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
       });
       if (outcome.duplicate) pipelineMetrics.idempotentReplay('submit');
       else pipelineMetrics.paymentAccepted();
+    } else if (outcome.shed) {
+      logger.info('payment shed at intake', {
+        reason: outcome.shed.reason,
+        retryAfterSeconds: outcome.shed.retryAfterSeconds,
+        form: 'pacs.008',
+      });
+      pipelineMetrics.paymentShed(outcome.shed.reason);
     } else {
       logger.info('payment refused', { reasonCode: outcome.reasonCode, form: 'pacs.008' });
       pipelineMetrics.intakeRefusal(outcome.reasonCode);
     }
     return textResponse(outcome.httpStatus, outcome.body, outcome.contentType, {
       ...(outcome.payment ? { location: `/payments/${outcome.payment.paymentId}` } : {}),
+      ...outcome.headers,
     });
   }
 
@@ -75,6 +88,7 @@ export const handler = httpHandler(async (event, context: AuthenticatedContext) 
   const status = payment.status === 'SETTLED' || payment.status === 'REJECTED' ? 200 : 202;
   return jsonResponse(status, paymentView(payment), { location: `/payments/${payment.paymentId}` });
 })
+  .use(shedBeforeAuth(config.admission.shedBeforeAuth ? admission : undefined))
   .use(partnerAuth(auth.verifier, auth.rateLimit))
   .use(intakeRefusals())
   .use(runtimeLogLevel());

@@ -17,6 +17,11 @@ const text = z.string().check(z.minLength(1));
 const intIn = (min: number, max: number, fallback: number) =>
   z._default(z.coerce.number().check(z.int(), z.gte(min), z.lte(max)), fallback);
 
+const flag = z.pipe(
+  z._default(z.enum(['true', 'false', '']), 'false'),
+  z.transform((v) => v === 'true'),
+);
+
 const ConfigSchema = z.object({
   STAGE: text,
   AWS_REGION: z._default(text, 'us-east-1'),
@@ -34,6 +39,16 @@ const ConfigSchema = z.object({
   PARTNER_CACHE_SECONDS: intIn(0, 3600, 60),
   PARTNER_RATE_LIMIT_PER_SECOND: intIn(1, 100_000, 50),
   PARTNER_SECRET_PREFIX: text,
+  /** Admission control (shared/domain/admission.ts): settle rate the stage sustains, payments/s. */
+  SETTLE_CAPACITY_PER_SECOND: z._default(z.coerce.number().check(z.gt(0), z.lte(100_000)), 20),
+  /** Seconds a new payment may wait on the queue and still be terminal within the SLO. */
+  ADMISSION_BUDGET_SECONDS: z._default(z.coerce.number().check(z.gt(0), z.lte(60)), 7),
+  /** Longest age of the cached queue backlog sample, ms (one GetQueueAttributes per this per container). */
+  ADMISSION_SAMPLE_MS: intIn(100, 60_000, 1_000),
+  /** Refine the capacity from the drain observed between samples (right with one container only). */
+  ADMISSION_OBSERVE_DRAIN: flag,
+  /** Refuse past the budget before authenticating (saves its writes; resends then get 503 too). */
+  ADMISSION_SHED_BEFORE_AUTH: flag,
   /** Local stage only: JSON file standing in for Secrets Manager. Empty on AWS. */
   RTP_LOCAL_SECRETS_FILE: optionalText,
   RTP_DYNAMODB_ENDPOINT: optionalUrl,
@@ -60,6 +75,13 @@ export interface Config {
   };
   readonly queues: { readonly paymentsUrl: string };
   readonly slaSeconds: number;
+  readonly admission: {
+    readonly capacityPerSecond: number;
+    readonly budgetSeconds: number;
+    readonly sampleMs: number;
+    readonly observeDrain: boolean;
+    readonly shedBeforeAuth: boolean;
+  };
   readonly settle: { readonly maxReceiveCount: number };
   readonly sweep: { readonly intervalSeconds: number };
   readonly signatures: { readonly windowSeconds: number; readonly maxSkewSeconds: number };
@@ -102,6 +124,13 @@ export function parseConfig(env: Record<string, string | undefined>): Config {
     },
     queues: { paymentsUrl: e.PAYMENTS_QUEUE_URL },
     slaSeconds: e.SLA_SECONDS,
+    admission: {
+      capacityPerSecond: e.SETTLE_CAPACITY_PER_SECOND,
+      budgetSeconds: e.ADMISSION_BUDGET_SECONDS,
+      sampleMs: e.ADMISSION_SAMPLE_MS,
+      observeDrain: e.ADMISSION_OBSERVE_DRAIN,
+      shedBeforeAuth: e.ADMISSION_SHED_BEFORE_AUTH,
+    },
     settle: { maxReceiveCount: e.SETTLE_MAX_RECEIVE_COUNT },
     sweep: { intervalSeconds: e.SWEEP_INTERVAL_SECONDS },
     signatures: { windowSeconds: e.SIGNATURE_WINDOW_SECONDS, maxSkewSeconds: e.SIGNATURE_MAX_SKEW_SECONDS },

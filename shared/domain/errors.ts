@@ -167,3 +167,27 @@ export class PermanentEnqueueError extends AppError {
     this.awsErrorName = awsErrorName;
   }
 }
+
+/**
+ * Admission control refused a submission before anything was recorded (shared/domain/admission.ts):
+ * the settlement backlog is past what settles within the SLO (503 OVERLOADED), or, under pressure,
+ * this partner has used its fair share (429 PARTNER_SHARE_EXCEEDED). Retry after the given seconds.
+ */
+export class OverloadedError extends AppError {
+  readonly httpStatus: 503 | 429;
+  readonly expose = true;
+  readonly code: 'OVERLOADED' | 'PARTNER_SHARE_EXCEEDED';
+  readonly reason: 'overloaded' | 'partner_share';
+  readonly retryAfterSeconds: number;
+  constructor(reason: 'overloaded' | 'partner_share', retryAfterSeconds: number) {
+    super(
+      reason === 'overloaded'
+        ? `the settlement backlog is past what settles within the SLA: nothing was recorded, retry after ${retryAfterSeconds} s`
+        : `under load this partner's share of the settlement capacity is used up: nothing was recorded, retry after ${retryAfterSeconds} s`,
+    );
+    this.reason = reason;
+    this.retryAfterSeconds = retryAfterSeconds;
+    this.httpStatus = reason === 'overloaded' ? 503 : 429;
+    this.code = reason === 'overloaded' ? 'OVERLOADED' : 'PARTNER_SHARE_EXCEEDED';
+  }
+}

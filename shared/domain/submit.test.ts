@@ -150,3 +150,54 @@ describe('submitPayment: reference keys', () => {
     expect(payment.status).toBe('ACCEPTED');
   });
 });
+
+describe('submitPayment with admission control', () => {
+  const refuse = {
+    check: async () => ({
+      admit: false as const,
+      reason: 'overloaded' as const,
+      retryAfterSeconds: 4,
+      estimatedWaitSeconds: 11,
+    }),
+  };
+
+  it('refuses a new payment with OverloadedError before writing or queueing anything', async () => {
+    const { store, queue, deps } = setup();
+    await expect(submitPayment(instruction(), { ...deps, admission: refuse })).rejects.toMatchObject({
+      name: 'OverloadedError',
+      httpStatus: 503,
+      code: 'OVERLOADED',
+      retryAfterSeconds: 4,
+    });
+    expect(store.events).toHaveLength(0);
+    expect(queue.messages).toHaveLength(0);
+  });
+
+  it('answers a resend of a recorded payment (same content) with its status, even when refusing', async () => {
+    const { queue, deps } = setup();
+    const first = instruction();
+    const a = await submitPayment(first, deps);
+    const b = await submitPayment({ ...first }, { ...deps, admission: refuse });
+    expect(b).toMatchObject({
+      duplicate: true,
+      payment: { paymentId: a.payment.paymentId, status: 'ACCEPTED' },
+    });
+    expect(queue.messages).toHaveLength(1);
+  });
+
+  it('answers 429 PARTNER_SHARE_EXCEEDED when it is the partner’s share that is spent', async () => {
+    const { deps } = setup();
+    const share = {
+      check: async () => ({
+        admit: false as const,
+        reason: 'partner_share' as const,
+        retryAfterSeconds: 1,
+        estimatedWaitSeconds: 5,
+      }),
+    };
+    await expect(submitPayment(instruction(), { ...deps, admission: share })).rejects.toMatchObject({
+      httpStatus: 429,
+      code: 'PARTNER_SHARE_EXCEEDED',
+    });
+  });
+});

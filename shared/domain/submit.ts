@@ -1,4 +1,5 @@
-import { DuplicateError, PermanentEnqueueError } from './errors';
+import type { AdmissionDecision } from './admission';
+import { DuplicateError, OverloadedError, PermanentEnqueueError } from './errors';
 import { uniqueReferences } from './references';
 import { realRetryEnv, withRetry, type RetryEnv, type RetryPolicy } from './retry';
 import { uuidv7 } from './ids';
@@ -23,6 +24,11 @@ export interface SubmitDeps {
   readonly newId?: (now: number) => string;
   /** Sleep and randomness of the create retry (tests pass deterministic ones). */
   readonly retryEnv?: RetryEnv;
+  /**
+   * Admission control (shared/domain/admission.ts), asked before anything is written; absent =
+   * admit everything.
+   */
+  readonly admission?: { check(partnerId: string): Promise<AdmissionDecision> };
 }
 
 export interface SubmitResult {
@@ -52,12 +58,23 @@ export function paymentDeadline(nowMs: number, slaSeconds: number, railDeadline?
  * and a payment nobody completes is rejected by the deadline sweeper, never left hanging.
  * The same EndToEndId (unless NOTPROVIDED), MsgId, UETR or BizMsgIdr with different content is
  * refused as DUPL, naming the reference that collided.
+ *
+ * Before step 1, admission control may refuse a new instruction the pipeline cannot settle in
+ * time (OverloadedError: 503 / 429 with Retry-After, nothing written, nothing queued). A resend
+ * of a payment already recorded (same content) is never refused: it goes on as before and is
+ * answered with its status.
  */
 export async function submitPayment(
   instruction: PaymentInstruction,
   deps: SubmitDeps,
   options: { raw?: RawMessage } = {},
 ): Promise<SubmitResult> {
+  if (deps.admission) {
+    const decision = await deps.admission.check(instruction.partnerId);
+    if (!decision.admit && !(await findRecorded(instruction, deps.store))) {
+      throw new OverloadedError(decision.reason, decision.retryAfterSeconds);
+    }
+  }
   const now = deps.clock.now();
   const { railDeadline, ...rest } = instruction;
   const fresh: Payment = {

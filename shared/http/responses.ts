@@ -3,6 +3,7 @@ import { wwwAuthenticate } from '../auth/verifier';
 import {
   AppError,
   AuthenticationError,
+  OverloadedError,
   TooManyRequestsError,
   TransientError,
   ValidationError,
@@ -51,7 +52,9 @@ export function errorResponse(error: unknown, requestId: string): HttpResponse {
         ? { 'www-authenticate': wwwAuthenticate(error.code) }
         : error instanceof TooManyRequestsError
           ? { 'retry-after': '1' }
-          : {};
+          : error instanceof OverloadedError
+            ? { 'retry-after': String(error.retryAfterSeconds) }
+            : {};
     return jsonResponse(
       error.httpStatus,
       {

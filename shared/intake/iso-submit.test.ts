@@ -147,3 +147,29 @@ describe('submitPacs008: a resent pacs.008 answers the payment current status', 
     expect(statusOf(changed.body)).toMatchObject({ status: 'RJCT', reason: 'DUPL' });
   });
 });
+
+describe('submitPacs008: refused by admission control', () => {
+  it('answers 503 + Retry-After with a pacs.002 RJCT NARR naming OVERLOADED, writing nothing', async () => {
+    const store = new FakePaymentStore();
+    const queue = new FakeQueue();
+    const clock = new FakeClock(SENT_AT + 1_000);
+    const admission = {
+      check: async () => ({
+        admit: false as const,
+        reason: 'overloaded' as const,
+        retryAfterSeconds: 3,
+        estimatedWaitSeconds: 10,
+      }),
+    };
+    const out = await submitPacs008(
+      { body: Buffer.from(XML), contentType: 'application/xml', partner: PARTNER },
+      { store, queue, clock, slaSeconds: 20, admission },
+    );
+    expect(out).toMatchObject({ httpStatus: 503, reasonCode: 'NARR', headers: { 'retry-after': '3' } });
+    expect(out.shed?.code).toBe('OVERLOADED');
+    expect(statusOf(out.body)).toMatchObject({ status: 'RJCT', reason: 'NARR', e2e: E2E, msgId: MSG_ID });
+    expect(out.body).toContain('OVERLOADED: ');
+    expect(store.payments.size).toBe(0);
+    expect(queue.messages).toHaveLength(0);
+  });
+});

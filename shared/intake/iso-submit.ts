@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { DuplicateError, ValidationError } from '../domain/errors';
+import { DuplicateError, OverloadedError, ValidationError } from '../domain/errors';
 import type { Partner } from '../domain/partner';
 import type { IsoOrigin, Payment, RawMessage } from '../domain/payment';
 import { findRecorded, submitPayment, type SubmitDeps } from '../domain/submit';
@@ -29,6 +29,11 @@ import { reportForMessage, reportForResend, type OriginalRefs } from './status-r
  *   debtor / instructing agent not  -> 403, pacs.002 RJCT AGNT, nothing written (the same whatever
  *   the partner's own institution       the named account's state)
  *   same reference, other content   -> 409, pacs.002 RJCT DUPL, nothing written
+ *   refused by admission control    -> 503 (backlog past the SLA budget) / 429 (this partner's
+ *   (shared/domain/admission.ts)       share spent), Retry-After, pacs.002 RJCT NARR "OVERLOADED
+ *                                      ..." / "PARTNER_SHARE_EXCEEDED ...", nothing written.
+ *                                      NARR, not AB05/AB06/TM01: the payment did not time out
+ *                                      and was not late, it was never taken; TCH admits NARR.
  *   not a pacs.008 at all           -> MalformedRequestError (400 JSON error), thrown
  */
 export interface IsoSubmitOutcome {
@@ -38,6 +43,10 @@ export interface IsoSubmitOutcome {
   readonly payment?: Payment;
   readonly duplicate?: boolean;
   readonly reasonCode?: string;
+  /** Extra response headers (Retry-After of an admission refusal). */
+  readonly headers?: Readonly<Record<string, string>>;
+  /** Set when admission control refused the submission (counted as shed, not as a rule refusal). */
+  readonly shed?: OverloadedError;
 }
 
 function originalRefs(parsed: ParsedPaymentMessage): OriginalRefs {
@@ -160,6 +169,15 @@ export async function submitPacs008(
       duplicate,
     };
   } catch (error) {
+    if (error instanceof OverloadedError) {
+      return {
+        httpStatus: error.httpStatus,
+        reasonCode: 'NARR',
+        headers: { 'retry-after': String(error.retryAfterSeconds) },
+        shed: error,
+        ...reply({ code: 'NARR', info: `${error.code}: ${error.message}` }),
+      };
+    }
     if (!(error instanceof DuplicateError)) throw error;
     return { httpStatus: 409, reasonCode: 'DUPL', ...reply({ code: 'DUPL', info: error.message }) };
   }

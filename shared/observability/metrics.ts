@@ -19,6 +19,14 @@ export const MetricNames = {
   PaymentsAccepted: 'PaymentsAccepted',
   /** A submission refused before anything was recorded (400 / 409 / 413 / 415); by `reasonCode`. */
   PaymentsRefusedAtIntake: 'PaymentsRefusedAtIntake',
+  /**
+   * A submission refused by admission control before anything was recorded (503 / 429 with
+   * Retry-After: the settlement backlog would not settle it within the SLA); by `reason`
+   * (overloaded | partner_share).
+   */
+  PaymentsShedAtIntake: 'PaymentsShedAtIntake',
+  /** Admission control could not read the queue backlog and admitted without it (fail open). */
+  AdmissionSignalUnavailable: 'AdmissionSignalUnavailable',
   /** A payment settled (settle, first time only). */
   PaymentsSettled: 'PaymentsSettled',
   /** A payment made terminal REJECTED (settle: AC0x, AM0x, AB06; sweeper: AB05); by `reasonCode`. */
@@ -82,6 +90,8 @@ export function dimensionValue(value: string | undefined): string {
 export interface PipelineMetrics {
   paymentAccepted(): void;
   intakeRefusal(reasonCode: string | undefined): void;
+  paymentShed(reason: 'overloaded' | 'partner_share'): void;
+  admissionSignalUnavailable(): void;
   idempotentReplay(source: 'submit' | 'settle'): void;
   signatureFailure(reason: string): void;
   partnerThrottled(): void;
@@ -108,6 +118,9 @@ export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
     paymentAccepted: () => count(MetricNames.PaymentsAccepted),
     intakeRefusal: (reasonCode) =>
       countWithBreakdown(MetricNames.PaymentsRefusedAtIntake, BreakdownDimensions.reasonCode, reasonCode),
+    paymentShed: (reason) =>
+      countWithBreakdown(MetricNames.PaymentsShedAtIntake, BreakdownDimensions.reason, reason),
+    admissionSignalUnavailable: () => count(MetricNames.AdmissionSignalUnavailable),
     idempotentReplay: (source) =>
       countWithBreakdown(MetricNames.IdempotentReplays, BreakdownDimensions.source, source),
     signatureFailure: (reason) =>

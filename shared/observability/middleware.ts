@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { AppError, AuthenticationError, ForbiddenError } from '../domain/errors';
+import { AppError, AuthenticationError, ForbiddenError, OverloadedError } from '../domain/errors';
 import { pipelineMetrics } from './metrics';
 import { logger, tracer } from './powertools';
 import { RuntimeLogLevel, type ParameterFetcher } from './runtime-log-level';
@@ -12,7 +12,8 @@ const REFUSAL_STATUSES = new Set([400, 403, 409, 413, 415]);
 
 /**
  * Counts submissions refused at intake (PaymentsRefusedAtIntake by reason code) whatever throws
- * them: body parsing, validation, DUPL. Authentication failures are counted by partnerAuth
+ * them: body parsing, validation, DUPL; and submissions shed by admission control
+ * (PaymentsShedAtIntake by reason). Authentication failures are counted by partnerAuth
  * (SignatureFailures). Runs before the error mapper and the metrics flush (middy runs onError
  * handlers in reverse order of use()).
  */
@@ -20,6 +21,10 @@ export function intakeRefusals(): middy.MiddlewareObj {
   return {
     onError: (request) => {
       const error = request.error;
+      if (error instanceof OverloadedError) {
+        pipelineMetrics.paymentShed(error.reason);
+        return;
+      }
       if (
         error instanceof AppError &&
         !(error instanceof AuthenticationError) &&

@@ -38,6 +38,7 @@ const THRESHOLDS: Record<Stage, Record<string, number>> = {
     account: 800,
     settle: 4,
     reserved: 5,
+    shed: 300,
   },
   uat: {
     dlq: 0,
@@ -52,6 +53,7 @@ const THRESHOLDS: Record<Stage, Record<string, number>> = {
     account: 800,
     settle: 8,
     reserved: 10,
+    shed: 60,
   },
   cert: {
     dlq: 0,
@@ -66,6 +68,7 @@ const THRESHOLDS: Record<Stage, Record<string, number>> = {
     account: 800,
     settle: 16,
     reserved: 20,
+    shed: 60,
   },
   prod: {
     dlq: 0,
@@ -80,6 +83,7 @@ const THRESHOLDS: Record<Stage, Record<string, number>> = {
     account: 800,
     settle: 40,
     reserved: 50,
+    shed: 60,
   },
 };
 
@@ -115,6 +119,7 @@ describe.each(STAGES)('stage %s operations', (stage) => {
       'GreaterThanThreshold',
     ],
     ['SlaBreachesAlarm', 'RtpPipeline', 'SlaBreaches', 'Sum', 'sla', 'GreaterThanThreshold'],
+    ['PaymentsShedAlarm', 'RtpPipeline', 'PaymentsShedAtIntake', 'Sum', 'shed', 'GreaterThanThreshold'],
     ['LatencyP99Alarm', 'RtpPipeline', 'EndToEndLatency', 'p99', 'p99', 'GreaterThanThreshold'],
     [
       'SignatureFailuresAlarm',
@@ -225,8 +230,17 @@ describe.each(STAGES)('stage %s operations', (stage) => {
       Metric: { Namespace: 'AWS/ApiGateway', MetricName: 'Count' },
       Stat: 'Sum',
     });
+    // Admission control's 503s are shedding by design (PaymentsShedAlarm), not server errors.
+    expect(byId.shed?.MetricStat).toMatchObject({
+      Metric: {
+        Namespace: 'RtpPipeline',
+        MetricName: 'PaymentsShedAtIntake',
+        Dimensions: [...serviceDimensions(stage), { Name: 'reason', Value: 'overloaded' }],
+      },
+      Stat: 'Sum',
+    });
     expect(byId.rate).toMatchObject({
-      Expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+      Expression: 'IF(requests > 0, 100 * (errors - FILL(shed, 0)) / requests, 0)',
       ReturnData: true,
     });
     expect(metrics.filter((m) => m.ReturnData !== false)).toHaveLength(1);
@@ -267,6 +281,7 @@ describe.each(STAGES)('stage %s operations', (stage) => {
       'DlqNotEmptyAlarm',
       'QueueAgeAlarm',
       'SlaBreachesAlarm',
+      'PaymentsShedAlarm',
       'LatencyP99Alarm',
       'SignatureFailuresAlarm',
       'ApiServerErrorRateAlarm',

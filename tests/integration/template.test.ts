@@ -133,6 +133,25 @@ describe.each(STAGES)('stage %s template', (stage) => {
     expect(readOnly.flatMap((st) => st.Action)).toEqual(['dynamodb:GetItem']);
   });
 
+  it('lets submit read the settlement queue backlog (admission control), on that queue only', () => {
+    const t = template(stage);
+    const statements = (
+      (props(t, 'SubmitPaymentRole').Policies ?? []) as {
+        PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const reading = statements.filter((st) =>
+      ([] as string[]).concat(st.Action).includes('sqs:GetQueueAttributes'),
+    );
+    expect(reading.map((st) => st.Resource)).toEqual([[{ 'Fn::GetAtt': ['PaymentsQueue', 'Arn'] }]]);
+    const env = (
+      props(t, 'SubmitPaymentLambdaFunction').Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(Number(env.SETTLE_CAPACITY_PER_SECOND)).toBeGreaterThan(0);
+    expect(Number(env.ADMISSION_BUDGET_SECONDS)).toBeLessThan(10); // inside the SLO
+    expect(Number(env.ADMISSION_SAMPLE_MS)).toBeGreaterThanOrEqual(1000);
+  });
+
   it('runs the deadline sweeper every minute on a sparse byDeadline index', () => {
     const t = template(stage);
     const rules = resourcesOfType(t, 'AWS::Events::Rule').map(([, r]) => r.Properties);

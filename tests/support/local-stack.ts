@@ -14,7 +14,9 @@ import { PartnerClient } from '../../shared/partner-client';
  * The whole local pipeline for end-to-end tests, on the stand-ins the jest global setup started
  * (random ports, so a developer's running `npm start` is never disturbed).
  */
-export async function startTestStack(): Promise<LocalStack> {
+export async function startTestStack(
+  options: { readonly functionEnv?: Readonly<Record<string, string>> } = {},
+): Promise<LocalStack> {
   const dynamodbEndpoint = process.env.RTP_DYNAMODB_ENDPOINT;
   const sqsEndpoint = process.env.RTP_SQS_ENDPOINT;
   if (!dynamodbEndpoint || !sqsEndpoint)
@@ -29,6 +31,7 @@ export async function startTestStack(): Promise<LocalStack> {
     functionEnv: {
       POWERTOOLS_LOG_LEVEL: process.env.POWERTOOLS_LOG_LEVEL ?? 'CRITICAL',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      ...options.functionEnv,
     },
   });
 }
