@@ -1,23 +1,11 @@
-import type { Partner } from '../domain/partner';
 import { FEDNOW_SCENARIO1, fixture, restampedFixture } from '../iso20022/__fixtures__';
 import { restampPacs008 } from '../iso20022/restamp';
-import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import { intakeWorld, testPartner } from '../testing/intake';
 import { submitPacs008 } from './iso-submit';
 
-const PARTNER: Partner = {
-  partnerId: 'bank-a',
-  name: 'Bank A',
-  status: 'ACTIVE',
-  agentIds: ['011104238'],
-  currencies: ['USD'],
-};
+const PARTNER = testPartner('bank-a', ['011104238']);
 
-function setup() {
-  const store = new FakePaymentStore();
-  const queue = new FakeQueue();
-  const clock = new FakeClock(Date.parse('2026-12-02T15:00:00Z'));
-  return { store, queue, clock, deps: { store, queue, clock, slaSeconds: 15 } };
-}
+const setup = () => intakeWorld(Date.parse('2026-12-02T15:00:00Z'));
 
 const addtlInf = (body: string) => [...body.matchAll(/<AddtlInf>([^<]*)</g)].map((m) => m[1] ?? '').join('');
 

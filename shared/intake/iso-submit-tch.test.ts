@@ -1,10 +1,9 @@
 import { RAILS_CONFIG } from '../config/rails';
-import type { Partner } from '../domain/partner';
 import { fixture, RTP_PACS008 } from '../iso20022/__fixtures__';
 import { PACS002_SPEC } from '../iso20022/pacs002';
 import { restampPacs008 } from '../iso20022/restamp';
 import { messageSchemaIssues } from '../iso20022/schema';
-import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import { intakeWorld, testPartner } from '../testing/intake';
 import { submitPacs008 } from './iso-submit';
 
 /**
@@ -12,20 +11,9 @@ import { submitPacs008 } from './iso-submit';
  * with a TCH reason code), AppHdr from our 11-character participant id to the sender's, and
  * every answer valid against TCH's usage schema (AppHdr strictly).
  */
-const PARTNER: Partner = {
-  partnerId: 'bank-rtp',
-  name: 'RTP bank',
-  status: 'ACTIVE',
-  agentIds: ['234567891'],
-  currencies: ['USD'],
-};
+const PARTNER = testPartner('bank-rtp', ['234567891']);
 
-function setup() {
-  const store = new FakePaymentStore();
-  const queue = new FakeQueue();
-  const clock = new FakeClock(Date.parse('2026-12-02T15:00:00Z'));
-  return { store, queue, clock, deps: { store, queue, clock, slaSeconds: 15 } };
-}
+const setup = () => intakeWorld(Date.parse('2026-12-02T15:00:00Z'));
 
 /** AppHdr Fr / To member ids of a TCH answer. */
 function appHdrIds(body: string): Array<[string, string]> {

@@ -1,18 +1,12 @@
-import type { Partner } from '../domain/partner';
 import type { Payment } from '../domain/payment';
-import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
+import type { FakePaymentStore } from '../testing/fakes';
+import { intakeWorld, testPartner } from '../testing/intake';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../iso20022';
 import { FEDNOW_SCENARIO1, fixture } from '../iso20022/__fixtures__';
 import { restampPacs008 } from '../iso20022/restamp';
 import { submitPacs008 } from './iso-submit';
 
-const PARTNER: Partner = {
-  partnerId: 'bank-a',
-  name: 'Bank A',
-  status: 'ACTIVE',
-  agentIds: ['011104238'],
-  currencies: ['USD'],
-};
+const PARTNER = testPartner('bank-a', ['011104238']);
 // The sample restamped to a fixed business day (Wednesday, 10:00 ET), and the clock just after it.
 const SENT_AT = Date.parse('2026-11-18T15:00:00.000Z');
 const STAMPED = restampPacs008(fixture(FEDNOW_SCENARIO1), { now: SENT_AT });
@@ -21,10 +15,7 @@ const E2E = STAMPED.refs.endToEndId ?? '';
 const MSG_ID = STAMPED.refs.msgId ?? '';
 
 function setup() {
-  const store = new FakePaymentStore();
-  const queue = new FakeQueue();
-  const clock = new FakeClock(SENT_AT + 1_000);
-  const deps = { store, queue, clock, slaSeconds: 20 };
+  const { store, queue, clock, deps } = intakeWorld(SENT_AT + 1_000, 20);
   const send = (body: string, contentType = 'application/xml') =>
     submitPacs008({ body: Buffer.from(body), contentType, partner: PARTNER }, deps);
   return { store, queue, clock, send };
@@ -150,9 +141,7 @@ describe('submitPacs008: a resent pacs.008 answers the payment current status', 
 
 describe('submitPacs008: refused by admission control', () => {
   it('answers 503 + Retry-After with a pacs.002 RJCT NARR naming OVERLOADED, writing nothing', async () => {
-    const store = new FakePaymentStore();
-    const queue = new FakeQueue();
-    const clock = new FakeClock(SENT_AT + 1_000);
+    const { store, queue, deps } = intakeWorld(SENT_AT + 1_000, 20);
     const admission = {
       check: async () => ({
         admit: false as const,
@@ -163,7 +152,7 @@ describe('submitPacs008: refused by admission control', () => {
     };
     const out = await submitPacs008(
       { body: Buffer.from(XML), contentType: 'application/xml', partner: PARTNER },
-      { store, queue, clock, slaSeconds: 20, admission },
+      { ...deps, admission },
     );
     expect(out).toMatchObject({ httpStatus: 503, reasonCode: 'NARR', headers: { 'retry-after': '3' } });
     expect(out.shed?.code).toBe('OVERLOADED');

@@ -4,7 +4,6 @@
  * A hold window (transactionLatencyMs) makes the overlap of two concurrent requests certain.
  */
 import {
-  CreateTableCommand,
   DeleteTableCommand,
   DynamoDBClient,
   GetItemCommand,
@@ -21,7 +20,7 @@ import { startConflictProxy, type ConflictProxyHandle } from '../../local/emulat
 import { isTransientAwsError } from '../../shared/adapters/aws-errors';
 import { conditionFailures } from '../../shared/adapters/dynamodb/errors';
 import { TransientError } from '../../shared/domain/errors';
-import { standInEnv, uniqueSuffix } from '../support/stand-ins';
+import { createPkSkTable, standInEnv, uniqueSuffix } from '../support/stand-ins';
 
 const HOLD_MS = 400;
 let proxy: ConflictProxyHandle;
@@ -34,20 +33,7 @@ beforeAll(async () => {
     transactionLatencyMs: HOLD_MS,
   });
   client = localDynamoDbClient(proxy.endpoint, { region: standInEnv().AWS_REGION });
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createPkSkTable(client, table);
 });
 
 afterAll(async () => {

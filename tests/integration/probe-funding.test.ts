@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { CreateTableCommand, DeleteTableCommand } from '@aws-sdk/client-dynamodb';
+import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import type { CurrencyCode } from '../../shared/domain/currency';
@@ -12,6 +12,7 @@ import {
 } from '../../shared/release/probe-identity';
 import { testAdapters, testConfig } from '../support/adapters';
 import { testPartnerRegistry } from '../support/local-stack';
+import { createPkSkTable } from '../support/stand-ins';
 import { InvalidPartnerError } from '../../shared/domain/partner';
 
 /**
@@ -26,20 +27,7 @@ let ledgerTable: string;
 
 beforeEach(async () => {
   ledgerTable = `probe-funding-${randomUUID()}`;
-  await adapters.clients.dynamodb.send(
-    new CreateTableCommand({
-      TableName: ledgerTable,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
+  await createPkSkTable(adapters.clients.dynamodb, ledgerTable);
 });
 
 afterEach(async () => {
