@@ -2,7 +2,7 @@ import type { Payment } from '../domain/payment';
 import type { FakePaymentStore } from '../testing/fakes';
 import { intakeWorld, testPartner } from '../testing/intake';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../iso20022';
-import { FEDNOW_SCENARIO1, fixture } from '../iso20022/__fixtures__';
+import { FEDNOW_SCENARIO1, PACS008_SAMPLES, fixture } from '../iso20022/__fixtures__';
 import { restampPacs008 } from '../iso20022/restamp';
 import { submitPacs008 } from './iso-submit';
 
@@ -161,4 +161,26 @@ describe('submitPacs008: refused by admission control', () => {
     expect(store.payments.size).toBe(0);
     expect(queue.messages).toHaveLength(0);
   });
+});
+
+describe('submitPacs008: ownership in every envelope', () => {
+  it.each(PACS008_SAMPLES.map((s) => [s.file, s] as const))(
+    '%s sent by a partner that is not its debtor agent: 403 RJCT AGNT, nothing written',
+    async (_file, sample) => {
+      const { store, queue, deps } = intakeWorld(SENT_AT + 1_000, 20);
+      const stamped = restampPacs008(fixture(sample.file), { now: SENT_AT }).body;
+      const out = await submitPacs008(
+        {
+          body: Buffer.from(stamped),
+          contentType: 'application/xml',
+          partner: testPartner('intruder', ['026009593', 'DEMOUS33XXX']),
+        },
+        deps,
+      );
+      expect(out).toMatchObject({ httpStatus: 403, reasonCode: 'AGNT' });
+      expect(out.body).toContain('RJCT');
+      expect(store.payments.size).toBe(0);
+      expect(queue.messages).toHaveLength(0);
+    },
+  );
 });
