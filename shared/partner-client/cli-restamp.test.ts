@@ -21,7 +21,8 @@ describe('partner CLI send --restamp', () => {
         return new Response('ok', { status: 202 });
       }) as typeof fetch,
     };
-    const args = ['--key-id', 'k', '--secret', h.partner.hmacSecret.toString('base64url')];
+    // --secret=<value>: a base64url secret may start with '-', which parseArgs would take for an option.
+    const args = ['--key-id', 'k', `--secret=${h.partner.hmacSecret.toString('base64url')}`];
     expect(await runPartnerCli(['send', '--restamp', FEDNOW_SCENARIO1, ...args], cliIo)).toBe(0);
     const body = sent[0] ?? '';
     expect(body).toContain('<CreDtTm>2026-12-04T14:30:00-05:00</CreDtTm>');

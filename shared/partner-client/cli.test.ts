@@ -98,7 +98,8 @@ describe('partner CLI', () => {
         requests.push(`${init?.method} ${String(input)}`);
         return new Response(`{"status":${status}}`, { status });
       }) as typeof fetch;
-    const args = ['--key-id', 'k', '--secret', h.partner.hmacSecret.toString('base64url')];
+    // --secret=<value>: a base64url secret may start with '-', which parseArgs would take for an option.
+    const args = ['--key-id', 'k', `--secret=${h.partner.hmacSecret.toString('base64url')}`];
 
     const ok = io({ fetch: fetchWith(202) });
     expect(await runPartnerCli(['send', 'msg.xml', ...args], ok.io)).toBe(0);

@@ -26,7 +26,7 @@ commands:
 options (environment variable in brackets):
   --url <url>            base URL [RTP_BASE_URL] (default http://127.0.0.1:3000)
   --key-id <id>          key id [RTP_KEY_ID]
-  --secret <b64url>      hmac-sha256 shared secret [RTP_SECRET]
+  --secret=<b64url>      hmac-sha256 shared secret [RTP_SECRET] (with '=': it may start with -)
   --key-file <pem>       ed25519 private key file [RTP_KEY_FILE]
   --alg <alg>            hmac-sha256 | ed25519 (default from the key given) [RTP_ALG]
   --content-type <type>  override the type guessed from the file extension
