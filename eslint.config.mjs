@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 import jestPlugin from 'eslint-plugin-jest';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', '.serverless/', '.esbuild/', 'coverage/', '.local/', 'bench/results/'] },
+  { ignores: ['node_modules/', '.serverless/', '.esbuild/', 'coverage/', '.local/', 'tools/bench/results/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

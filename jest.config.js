@@ -34,9 +34,9 @@ module.exports = {
       testMatch: [
         '<rootDir>/shared/**/*.test.ts',
         '<rootDir>/functions/**/*.test.ts',
-        '<rootDir>/local/**/*.test.ts',
+        '<rootDir>/release/**/*.test.ts',
+        '<rootDir>/tools/**/*.test.ts',
         '<rootDir>/scripts/**/*.test.ts',
-        '<rootDir>/bench/**/*.test.ts',
       ],
     },
     {

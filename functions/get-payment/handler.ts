@@ -2,11 +2,15 @@ import { getConfig } from '../../shared/config/config';
 import { ValidationError } from '../../shared/domain/errors';
 import { UUID_PATTERN } from '../../shared/domain/ids';
 import { systemClock, type ReferenceKind } from '../../shared/domain/ports';
-import { findPaymentForPartner, getPaymentForPartner } from '../../shared/domain/query';
-import { header } from '../../shared/http/body';
-import { httpHandler } from '../../shared/http/middleware';
-import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
-import { statusAnswer } from '../../shared/intake/status-answer';
+import { findPaymentForPartner, getPaymentForPartner } from '../../shared/app/query';
+import { header } from '../../shared/edges/http/body';
+import { httpHandler } from '../../shared/edges/http/middleware';
+import {
+  authenticatedPartner,
+  partnerAuth,
+  type AuthenticatedContext,
+} from '../../shared/edges/http/partner-auth';
+import { statusAnswer } from '../../shared/edges/http/status-answer';
 import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';

@@ -1,14 +1,18 @@
 import { getConfig } from '../../shared/config/config';
 import { systemClock } from '../../shared/domain/ports';
-import { findPaymentByEveryReference } from '../../shared/domain/query';
-import { header, rawBody } from '../../shared/http/body';
-import { httpHandler } from '../../shared/http/middleware';
-import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
-import { statusAnswer } from '../../shared/intake/status-answer';
+import { findPaymentByEveryReference } from '../../shared/app/query';
+import { header, rawBody } from '../../shared/edges/http/body';
+import { httpHandler } from '../../shared/edges/http/middleware';
+import {
+  authenticatedPartner,
+  partnerAuth,
+  type AuthenticatedContext,
+} from '../../shared/edges/http/partner-auth';
+import { statusAnswer } from '../../shared/edges/http/status-answer';
 import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { buildPartnerAuth } from '../../shared/wiring/auth';
 import { buildDataAdapters } from '../../shared/wiring/data';
-import { readStatusRequest } from './read-request';
+import { readStatusRequest } from '../../shared/edges/http/status-request-body';
 
 /**
  * POST /payments/status-requests: a pacs.028 FIToFIPmtStsReq ("what happened to my payment?",
@@ -16,7 +20,7 @@ import { readStatusRequest } from './read-request';
  * Answers the payment's pacs.002 in the request's format, only if EVERY reference the request
  * gives (OrgnlMsgId, OrgnlMsgNmId, OrgnlCreDtTm, OrgnlInstrId, OrgnlEndToEndId, OrgnlTxId,
  * OrgnlUETR) identifies that one payment of the partner; otherwise 404, as for an unknown
- * payment (shared/domain/query.ts findPaymentByEveryReference; shared/iso20022/README.md).
+ * payment (shared/app/query.ts findPaymentByEveryReference; shared/iso20022/README.md).
  */
 const config = getConfig();
 const data = buildDataAdapters(config);

@@ -1,16 +1,16 @@
 import middy from '@middy/core';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { logger } from '../../shared/observability/powertools';
-import { CloudWatchMetricsReader } from '../../shared/release/aws/cloudwatch-metrics';
-import { CodeDeployAdapter } from '../../shared/release/aws/codedeploy';
-import { runtimeSdk } from '../../shared/release/aws/runtime-sdk';
-import { getReleaseConfig } from '../../shared/release/config';
-import { runLifecycleHook } from '../../shared/release/hook';
-import { checkLiveMetrics } from '../../shared/release/post-traffic';
+import { CloudWatchMetricsReader } from '../../release/aws/cloudwatch-metrics';
+import { CodeDeployAdapter } from '../../release/aws/codedeploy';
+import { runtimeSdk } from '../../release/aws/runtime-sdk';
+import { getReleaseConfig } from '../../release/config';
+import { runLifecycleHook } from '../../release/hook';
+import { checkLiveMetrics } from '../../release/post-traffic';
 
 /**
  * CodeDeploy AfterAllowTraffic hook of every function's deployment group: once all traffic is on
- * the new version, judges its live metrics (shared/release/post-traffic.ts) and reports Succeeded
+ * the new version, judges its live metrics (release/post-traffic.ts) and reports Succeeded
  * or Failed (CodeDeploy then rolls the alias back). This file only wires the AWS adapters.
  */
 function wire() {

@@ -3,17 +3,17 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { createAwsClients } from '../../shared/adapters/aws-clients';
 import { getConfig } from '../../shared/config/config';
 import { logger } from '../../shared/observability/powertools';
-import { CodeDeployAdapter } from '../../shared/release/aws/codedeploy';
-import { LambdaFunctionInvoker } from '../../shared/release/aws/lambda-invoker';
-import { runtimeSdk } from '../../shared/release/aws/runtime-sdk';
-import { getReleaseConfig } from '../../shared/release/config';
-import { DynamoProbeStore } from '../../shared/release/dynamo-probe-store';
-import { runLifecycleHook } from '../../shared/release/hook';
-import { checkSteadyState } from '../../shared/release/steady-state';
+import { CodeDeployAdapter } from '../../release/aws/codedeploy';
+import { LambdaFunctionInvoker } from '../../release/aws/lambda-invoker';
+import { runtimeSdk } from '../../release/aws/runtime-sdk';
+import { getReleaseConfig } from '../../release/config';
+import { DynamoProbeStore } from '../../release/dynamo-probe-store';
+import { runLifecycleHook } from '../../release/hook';
+import { checkSteadyState } from '../../release/steady-state';
 
 /**
  * CodeDeploy BeforeAllowTraffic hook of every function's deployment group: proves the new
- * version is in a steady state before any traffic moves to it (shared/release/steady-state.ts),
+ * version is in a steady state before any traffic moves to it (release/steady-state.ts),
  * then reports Succeeded or Failed to CodeDeploy. This file only wires the AWS adapters; they are
  * built on the first invocation (the local stack imports every handler module at start-up).
  */

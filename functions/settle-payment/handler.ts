@@ -10,9 +10,9 @@ import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
 import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger, metrics, tracer } from '../../shared/observability/powertools';
 import { buildDataAdapters } from '../../shared/wiring/data';
-import { createSettleHandler } from './settle-handler';
+import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
 
-/** Settle: the SQS FIFO consumer (logic in settle-handler.ts; this file only wires). */
+/** Settle: the SQS FIFO consumer (logic in settle-consumer.ts; this file only wires). */
 const config = getConfig();
 const data = buildDataAdapters(config);
 

@@ -1,15 +1,19 @@
 import { getConfig } from '../../shared/config/config';
 import { ForbiddenError } from '../../shared/domain/errors';
 import { systemClock } from '../../shared/domain/ports';
-import { submitPayment } from '../../shared/domain/submit';
-import { header, rawBody, readJsonBody } from '../../shared/http/body';
-import { httpHandler } from '../../shared/http/middleware';
-import { authenticatedPartner, partnerAuth, type AuthenticatedContext } from '../../shared/http/partner-auth';
-import { paymentView } from '../../shared/http/presenters';
-import { jsonResponse, textResponse } from '../../shared/http/responses';
-import { detectIntakeForm } from '../../shared/intake/detect';
-import { submitPacs008 } from '../../shared/intake/iso-submit';
-import { parseJsonPayment } from '../../shared/intake/json-payment';
+import { submitPayment } from '../../shared/app/submit';
+import { header, rawBody, readJsonBody } from '../../shared/edges/http/body';
+import { httpHandler } from '../../shared/edges/http/middleware';
+import {
+  authenticatedPartner,
+  partnerAuth,
+  type AuthenticatedContext,
+} from '../../shared/edges/http/partner-auth';
+import { paymentView } from '../../shared/edges/http/presenters';
+import { jsonResponse, textResponse } from '../../shared/edges/http/responses';
+import { detectIntakeForm } from '../../shared/edges/http/detect';
+import { submitPacs008 } from '../../shared/app/submit-iso';
+import { parseJsonPayment } from '../../shared/app/json-payment';
 import { annotateTrace, appendCorrelation, correlationOf } from '../../shared/observability/correlation';
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { intakeRefusals, runtimeLogLevel } from '../../shared/observability/middleware';

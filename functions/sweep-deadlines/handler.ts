@@ -5,7 +5,7 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { getConfig } from '../../shared/config/config';
 import { systemClock } from '../../shared/domain/ports';
-import { sweepPastDeadline } from '../../shared/domain/sweep';
+import { sweepPastDeadline } from '../../shared/app/sweep';
 import { pipelineMetrics } from '../../shared/observability/metrics';
 import { runtimeLogLevel } from '../../shared/observability/middleware';
 import { logger, metrics, tracer } from '../../shared/observability/powertools';

@@ -1,5 +1,5 @@
 import { parseConfig } from '../config/config';
-import { DEFAULT_COMMIT_MARGIN_MS } from '../domain/settle';
+import { DEFAULT_COMMIT_MARGIN_MS } from '../app/settle';
 import { createAwsClients, ledgerCommitMarginMs } from './aws-clients';
 
 const env = {

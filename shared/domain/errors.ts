@@ -3,7 +3,7 @@ import type { ReasonCode } from './reasons';
 /**
  * The one error hierarchy of the service. Every error a handler can meet is (or is wrapped in)
  * an AppError; mapping to HTTP status / ISO reason code / SQS outcome happens in one place
- * (shared/http/errors.ts for APIs, the settle service for the queue).
+ * (shared/edges/http/errors.ts for APIs, the settle service for the queue).
  *
  * `expose` says whether `message` may be shown to a partner. Unexposed errors become a generic
  * 500 with no internals. Messages never contain secrets or full account numbers.

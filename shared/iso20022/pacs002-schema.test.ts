@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { RAILS_CONFIG } from '../config/rails';
 import type { Payment, PaymentStatus } from '../domain/payment';
 import { REASON_CODES, type ReasonCode } from '../domain/reasons';
-import { reportForMessage, reportForPayment } from '../intake/status-report';
+import { reportForMessage, reportForPayment } from '../app/status-report';
 import { instruction } from '../testing/builders';
 import type { Envelope } from './envelope';
 import {

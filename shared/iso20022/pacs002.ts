@@ -25,7 +25,7 @@ import { el, opt, renderXml, toJsonMirror, withPrefix, type XNode } from './xml-
  * Transaction statuses we send: ISO ExternalPaymentTransactionStatus1Code values. FedNow uses
  * ACTC / ACSP / ACSC / RJCT; TCH RTP only its own subset (TCH_TRANSACTION_STATUSES). Which
  * payment state becomes which status on which rail is decided in ONE place:
- * shared/intake/status-report.ts ISO_STATUS.
+ * shared/app/status-report.ts ISO_STATUS.
  */
 export type TransactionStatus = 'ACTC' | 'ACSP' | 'ACSC' | 'RCVD' | 'RJCT';
 

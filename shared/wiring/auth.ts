@@ -4,7 +4,7 @@ import type { AwsClients } from '../adapters/aws-clients';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
-import type { PartnerRateLimit } from '../http/partner-auth';
+import type { PartnerRateLimit } from '../edges/http/partner-auth';
 import {
   LocalFileSecretSource,
   SecretsManagerSource,

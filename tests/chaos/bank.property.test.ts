@@ -16,9 +16,9 @@
  *   RTP_CHAOS_RUNS=<n>      runs (default 3)
  *   RTP_CHAOS_SEED=<seed>   replay a failure (the failure message prints seed and path)
  *   RTP_CHAOS_PATH=<path>   with the seed: jump straight to the failing run
- *   RTP_CHAOS_SHARED_HANDLER=1  serve concurrent invocations from one handler instance (as local/stack.ts)
+ *   RTP_CHAOS_SHARED_HANDLER=1  serve concurrent invocations from one handler instance (as tools/local/stack.ts)
  *   RTP_DYNAMODB_CONFLICTS=0    without the conflict layer (on by default here: concurrent transactions on
- *                               one item conflict as on AWS, local/emulators/dynamodb-conflicts.ts)
+ *                               one item conflict as on AWS, tools/local/emulators/dynamodb-conflicts.ts)
  *   RTP_DYNAMODB_CONFLICT_LATENCY_MS=<ms>  extra hold of each transaction in the layer (default 0)
  *
  * The faults replay exactly for a seed; the interleaving of the concurrent consumers does not (real
@@ -26,7 +26,7 @@
  */
 import fc from 'fast-check';
 import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
-import { sweepPastDeadline } from '../../shared/domain/sweep';
+import { sweepPastDeadline } from '../../shared/app/sweep';
 import { destroyStandInClients } from '../support/stand-ins';
 import type { CallSite, FaultKind, FaultRule } from './faults';
 import {

@@ -79,7 +79,7 @@ export type FaultKind =
    * delivered to another consumer while this one is still working, and this one's write lands afterwards
    * (a zombie).
    * On AWS: a request stuck in the network past the invocation's end; locally also what a timed-out
-   * handler does (it keeps running, see local/lambda-context.ts).
+   * handler does (it keeps running, see tools/local/lambda-context.ts).
    */
   | 'slow'
   /**

@@ -7,7 +7,7 @@
  *
  * The settle function runs as Lambda runs it (sandboxes.ts): a pool of sandboxes, each serving one
  * invocation at a time with its own SDK clients and handler instance. `sharedHandler: true` instead serves
- * every concurrent invocation from one handler instance, as local/stack.ts does.
+ * every concurrent invocation from one handler instance, as tools/local/stack.ts does.
  *
  * Everything is read back from the tables and the queues directly (snapshot()), never from what the code
  * under test says it did.
@@ -22,8 +22,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import { createSettleHandler } from '../../functions/settle-payment/settle-handler';
-import { localSqsClient } from '../../local/aws-clients';
+import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
+import { localSqsClient } from '../../tools/local/aws-clients';
 import {
   conflictLatencyFromEnv,
   conflictMaxHoldFromEnv,
@@ -31,9 +31,9 @@ import {
   startConflictProxy,
   type ConflictProxyHandle,
   type ConflictProxyStats,
-} from '../../local/emulators/dynamodb-conflicts';
-import type { LogDetails, Logger } from '../../local/logger';
-import { startSqsPoller, type SqsPoller, type SqsPollerStats } from '../../local/sqs-poller';
+} from '../../tools/local/emulators/dynamodb-conflicts';
+import type { LogDetails, Logger } from '../../tools/local/logger';
+import { startSqsPoller, type SqsPoller, type SqsPollerStats } from '../../tools/local/sqs-poller';
 import { registerClientInstrumentation } from '../../shared/adapters/instrumentation';
 import type { AccountStatus } from '../../shared/domain/account';
 import type { CurrencyCode } from '../../shared/domain/currency';
@@ -42,7 +42,7 @@ import type { Clock } from '../../shared/domain/ports';
 import { realRetryEnv, settleRetryPolicy } from '../../shared/domain/retry';
 import { ledgerCommitMarginMs } from '../../shared/adapters/aws-clients';
 import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
-import { submitPayment, type SubmitResult } from '../../shared/domain/submit';
+import { submitPayment, type SubmitResult } from '../../shared/app/submit';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { Config } from '../../shared/config/config';
 import { testConfig } from '../support/adapters';
@@ -103,10 +103,10 @@ export interface WorldOptions {
   readonly slaSeconds?: number;
   /** Seeded randomness for the retry jitter. */
   readonly random?: () => number;
-  /** Serve every invocation from one handler instance, as local/stack.ts does (default false). */
+  /** Serve every invocation from one handler instance, as tools/local/stack.ts does (default false). */
   readonly sharedHandler?: boolean;
   /**
-   * Talk to DynamoDB Local through the conflict layer (local/emulators/dynamodb-conflicts.ts), so
+   * Talk to DynamoDB Local through the conflict layer (tools/local/emulators/dynamodb-conflicts.ts), so
    * concurrent transactions on one item conflict as on AWS. Default: $RTP_DYNAMODB_CONFLICTS=1, with
    * $RTP_DYNAMODB_CONFLICT_LATENCY_MS as the extra hold of each transaction and
    * $RTP_DYNAMODB_CONFLICT_MAX_HOLD_MS as the cap on a hold (default 100).

@@ -9,7 +9,7 @@
  *    `slow`), whose late work lands anyway;
  *  - a dead or zombie sandbox is never reused; the next invocation gets a new one.
  *
- * `shared: true` instead serves every concurrent invocation from one handler instance, as local/stack.ts
+ * `shared: true` instead serves every concurrent invocation from one handler instance, as tools/local/stack.ts
  * does (kept to reproduce what that does to per-invocation state).
  */
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';

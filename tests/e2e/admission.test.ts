@@ -8,7 +8,7 @@ import {
 import { createAwsClients } from '../../shared/adapters/aws-clients';
 import { parsePacs002Xml, type IsoNode } from '../../shared/iso20022';
 import { FEDNOW_SCENARIO1, PACS008_SAMPLES, restampedFixture } from '../../shared/iso20022/__fixtures__';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../tools/local/stack';
 import type { PartnerClient } from '../../shared/partner-client';
 import { institutionAccount, testAdapters, testConfig } from '../support/adapters';
 import {

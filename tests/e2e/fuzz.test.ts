@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import fc from 'fast-check';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../tools/local/stack';
 import { FEDNOW_SCENARIO1, restampedFixture } from '../../shared/iso20022/__fixtures__';
 import { parsePacs008Xml, toPacs008Json } from '../../shared/iso20022';
 import type { PartnerClient } from '../../shared/partner-client';

@@ -16,7 +16,7 @@ import {
   FEDNOW_SCENARIO1,
   RTP_PACS008,
 } from '../../shared/iso20022/__fixtures__';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../tools/local/stack';
 import { restampPacs008, type Restamped } from '../../shared/iso20022/restamp';
 import { openAccount, testAdapters, testConfig } from '../support/adapters';
 import { startTestStack, registerEd25519Partner, testPartnerRegistry } from '../support/local-stack';

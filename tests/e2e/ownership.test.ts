@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../tools/local/stack';
 import { fixture, FEDNOW_SCENARIO1 } from '../../shared/iso20022/__fixtures__';
 import { parsePacs002Xml, toPacs008Json, parsePacs008Xml, type IsoNode } from '../../shared/iso20022';
 import type { PartnerClient } from '../../shared/partner-client';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { PartnerClient } from '../../shared/partner-client';
-import type { LocalStack } from '../../local/stack';
+import type { LocalStack } from '../../tools/local/stack';
 import { institutionAccount, openAccount, testAdapters, testConfig } from '../support/adapters';
 import {
   ed25519Client,

@@ -1,9 +1,9 @@
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { runBench, type BenchResults } from '../../bench/bench';
-import type { BenchOptions } from '../../bench/options';
-import type { Distribution } from '../../bench/stats';
+import { runBench, type BenchResults } from '../../tools/bench/bench';
+import type { BenchOptions } from '../../tools/bench/options';
+import type { Distribution } from '../../tools/bench/stats';
 import { standInEnv } from '../support/stand-ins';
 
 /**

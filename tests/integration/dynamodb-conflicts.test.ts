@@ -1,5 +1,5 @@
 /**
- * The conflict-faithful layer (local/emulators/dynamodb-conflicts.ts) in front of the real DynamoDB Local:
+ * The conflict-faithful layer (tools/local/emulators/dynamodb-conflicts.ts) in front of the real DynamoDB Local:
  * the SDK sees AWS's own error shapes for transaction conflicts, and everything else passes through.
  * A hold window (transactionLatencyMs) makes the overlap of two concurrent requests certain.
  */
@@ -15,8 +15,8 @@ import {
   UpdateItemCommand,
   type TransactWriteItem,
 } from '@aws-sdk/client-dynamodb';
-import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../local/aws-clients';
-import { startConflictProxy, type ConflictProxyHandle } from '../../local/emulators/dynamodb-conflicts';
+import { LOCAL_CREDENTIALS, localDynamoDbClient } from '../../tools/local/aws-clients';
+import { startConflictProxy, type ConflictProxyHandle } from '../../tools/local/emulators/dynamodb-conflicts';
 import { isTransientAwsError } from '../../shared/adapters/aws-errors';
 import { conditionFailures } from '../../shared/adapters/dynamodb/errors';
 import { TransientError } from '../../shared/domain/errors';

@@ -1,4 +1,4 @@
-import { settlePayment } from '../../shared/domain/settle';
+import { settlePayment } from '../../shared/app/settle';
 import { systemClock } from '../../shared/domain/ports';
 import { realRetryEnv, defaultRetryPolicy } from '../../shared/domain/retry';
 import { acceptedMessage, openAccount, testAdapters, uniqueAccount } from '../support/adapters';

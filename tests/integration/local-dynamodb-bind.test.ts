@@ -6,8 +6,8 @@
 import { createServer, Socket } from 'node:net';
 import os from 'node:os';
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from '../../local/aws-clients';
-import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../local/emulators/dynamodb';
+import { localDynamoDbClient } from '../../tools/local/aws-clients';
+import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../tools/local/emulators/dynamodb';
 
 jest.setTimeout(60_000);
 

@@ -1,7 +1,7 @@
 /**
  * DynamoDB Local's `java` child must never outlive the Node process that started it: stop(), a normal
  * exit, an uncaught exception, an unhandled rejection, SIGINT/SIGTERM/SIGHUP and even SIGKILL (the
- * orphan watchdog). Each exit path runs in its own Node process (local/testing/dynamodb-exit-probe.ts).
+ * orphan watchdog). Each exit path runs in its own Node process (tools/local/testing/dynamodb-exit-probe.ts).
  * Also: the data survives a restart with persistDir.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -9,14 +9,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { CreateTableCommand, ListTablesCommand } from '@aws-sdk/client-dynamodb';
-import { localDynamoDbClient } from '../../local/aws-clients';
-import { startDynamoDbLocal } from '../../local/emulators/dynamodb';
-import { repoRoot } from '../../local/paths';
+import { localDynamoDbClient } from '../../tools/local/aws-clients';
+import { startDynamoDbLocal } from '../../tools/local/emulators/dynamodb';
+import { repoRoot } from '../../tools/local/paths';
 import { waitFor } from '../support/stand-ins';
 
 jest.setTimeout(60_000);
 
-const PROBE = path.join(repoRoot, 'local', 'testing', 'dynamodb-exit-probe.ts');
+const PROBE = path.join(repoRoot, 'tools', 'local', 'testing', 'dynamodb-exit-probe.ts');
 
 /** Alive and not a zombie (a zombie has exited; it only waits for its parent to reap it). */
 function isAlive(pid: number): boolean {

@@ -1,11 +1,11 @@
 /**
- * The local API Gateway HTTP API (local/http-gateway.ts) over real HTTP: the 2.0 event as the handler
+ * The local API Gateway HTTP API (tools/local/http-gateway.ts) over real HTTP: the 2.0 event as the handler
  * sees it, result mapping, and the gateway's own error answers (404, 413, 500, 503).
  */
 import { randomBytes } from 'node:crypto';
 import http from 'node:http';
 import type { APIGatewayProxyEventV2, APIGatewayProxyResultV2, Context } from 'aws-lambda';
-import { startHttpApi, type HttpApiHandle, type HttpRoute } from '../../local/http-gateway';
+import { startHttpApi, type HttpApiHandle, type HttpRoute } from '../../tools/local/http-gateway';
 
 jest.setTimeout(20_000);
 

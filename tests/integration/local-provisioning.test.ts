@@ -10,12 +10,12 @@ import {
   ScanCommand,
 } from '@aws-sdk/client-dynamodb';
 import { DeleteQueueCommand, GetQueueAttributesCommand } from '@aws-sdk/client-sqs';
-import { provisionResources, resolveCfnString, type CfnResource } from '../../local/cloudformation';
+import { provisionResources, resolveCfnString, type CfnResource } from '../../tools/local/cloudformation';
 import {
   loadServerlessConfig,
   type ResolvedServerlessConfig,
   type SqsEventSource,
-} from '../../local/serverless-config';
+} from '../../tools/local/serverless-config';
 import {
   createIsolatedTables,
   destroyStandInClients,

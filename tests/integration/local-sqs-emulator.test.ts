@@ -12,7 +12,7 @@ import {
   SQSClient,
   type Message,
 } from '@aws-sdk/client-sqs';
-import { LOCAL_CREDENTIALS } from '../../local/aws-clients';
+import { LOCAL_CREDENTIALS } from '../../tools/local/aws-clients';
 import {
   createIsolatedFifoQueue,
   destroyStandInClients,

@@ -1,5 +1,5 @@
 /**
- * The local SQS event source mapping (local/sqs-poller.ts) against the real SQS emulator: FIFO order,
+ * The local SQS event source mapping (tools/local/sqs-poller.ts) against the real SQS emulator: FIFO order,
  * group exclusivity across concurrent pollers, partial batch failures, whole-batch failures and timeouts,
  * redrive to the DLQ, the batching window, the event's shape and drain on stop. Each test has its own
  * queue pair with a short visibility timeout.
@@ -15,7 +15,7 @@ import {
   SendMessageCommand,
 } from '@aws-sdk/client-sqs';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { startSqsPoller, type SqsPoller, type SqsPollerOptions } from '../../local/sqs-poller';
+import { startSqsPoller, type SqsPoller, type SqsPollerOptions } from '../../tools/local/sqs-poller';
 import {
   createIsolatedFifoQueue,
   destroyStandInClients,

@@ -1,19 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import { ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { createSettleHandler } from '../../functions/settle-payment/settle-handler';
-import { toSqsRecord } from '../../local/sqs-event';
+import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
+import { toSqsRecord } from '../../tools/local/sqs-event';
 import { accountKey } from '../../shared/adapters/dynamodb/ledger';
 import { sweepShard, toPaymentItem } from '../../shared/adapters/dynamodb/payment-items';
 import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
-import { parseSettlementMessage } from '../../shared/adapters/sqs/settlement-message';
+import { parseSettlementMessage } from '../../shared/domain/settlement-message';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import { MalformedRequestError } from '../../shared/domain/errors';
 import { toSettlementMessage, type Payment } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
-import { FORMAT_HISTORY, type FormatSample } from '../../shared/release/formats';
-import { InProcessInvoker } from '../../shared/release/in-process-invoker';
+import { FORMAT_HISTORY, type FormatSample } from '../../release/formats';
+import { InProcessInvoker } from '../../release/in-process-invoker';
 import { testAdapters, testConfig, uniqueAccount } from '../support/adapters';
 import {
   createIsolatedFifoQueue,
@@ -26,7 +26,7 @@ import {
 /**
  * Compatibility across versions (docs/release.md): while CodeDeploy shifts traffic, the previous
  * and the new version run side by side and read each other's queue messages and table items.
- * The samples in shared/release/formats/ are frozen exactly as the previous release wrote them;
+ * The samples in release/formats/ are frozen exactly as the previous release wrote them;
  * the current code must settle those messages against those items, and must itself keep writing
  * every field a reader of those formats requires.
  */

@@ -1,7 +1,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import type { Context, SQSBatchResponse, SQSEvent } from 'aws-lambda';
-import type { LocalStack } from '../../local/stack';
-import type { SqsPoller } from '../../local/sqs-poller';
+import type { LocalStack } from '../../tools/local/stack';
+import type { SqsPoller } from '../../tools/local/sqs-poller';
 import type { PartnerClient, PreparedRequest } from '../../shared/partner-client';
 import { emittedMetrics, isEmf, type EmittedMetric } from '../../shared/observability/testing/emf';
 import type { IsolatedFifoQueue } from '../support/stand-ins';
@@ -63,7 +63,7 @@ let adapters: ReturnType<AdapterSupport['testAdapters']>;
 let client: PartnerClient;
 let queue: IsolatedFifoQueue;
 let settleHandler: (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
-let startSqsPoller: (typeof import('../../local/sqs-poller'))['startSqsPoller'];
+let startSqsPoller: (typeof import('../../tools/local/sqs-poller'))['startSqsPoller'];
 
 /** Strings that must never appear in any captured line. */
 const forbidden = new Set<string>();
@@ -71,8 +71,8 @@ const forbidden = new Set<string>();
 beforeAll(async () => {
   standIns = await import('../support/stand-ins');
   stackSupport = await import('../support/local-stack');
-  ({ startSqsPoller } = await import('../../local/sqs-poller'));
-  const { startLocalStack } = await import('../../local/stack');
+  ({ startSqsPoller } = await import('../../tools/local/sqs-poller'));
+  const { startLocalStack } = await import('../../tools/local/stack');
   const os = await import('node:os');
   const path = await import('node:path');
   const fs = await import('node:fs');

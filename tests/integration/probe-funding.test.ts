@@ -3,13 +3,13 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import type { CurrencyCode } from '../../shared/domain/currency';
-import { DynamoProbeStore } from '../../shared/release/dynamo-probe-store';
+import { DynamoProbeStore } from '../../release/dynamo-probe-store';
 import {
   PROBE_ACCOUNTS,
   PROBE_EQUITY_ACCOUNT,
   PROBE_OPENING_BALANCE_MINOR,
   PROBE_PARTNER,
-} from '../../shared/release/probe-identity';
+} from '../../release/probe-identity';
 import { testAdapters, testConfig } from '../support/adapters';
 import { testPartnerRegistry } from '../support/local-stack';
 import { createPkSkTable } from '../support/stand-ins';

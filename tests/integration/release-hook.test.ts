@@ -1,25 +1,25 @@
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { registerClientInstrumentation } from '../../shared/adapters/instrumentation';
-import { createSettleHandler } from '../../functions/settle-payment/settle-handler';
+import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
 import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
 import { buildDataAdapters } from '../../shared/wiring/data';
-import type { LocalStack } from '../../local/stack';
-import { DynamoProbeStore } from '../../shared/release/dynamo-probe-store';
-import { InProcessInvoker, type InProcessFunction } from '../../shared/release/in-process-invoker';
-import { PROBED_FUNCTIONS, type ProbedFunction } from '../../shared/release/ports';
+import type { LocalStack } from '../../tools/local/stack';
+import { DynamoProbeStore } from '../../release/dynamo-probe-store';
+import { InProcessInvoker, type InProcessFunction } from '../../release/in-process-invoker';
+import { PROBED_FUNCTIONS, type ProbedFunction } from '../../release/ports';
 import {
   PROBE_ACCOUNTS,
   PROBE_EQUITY_ACCOUNT,
   PROBE_PARTNER,
   isProbeAccount,
-} from '../../shared/release/probe-identity';
-import { checkSteadyState, type SteadyStateReport } from '../../shared/release/steady-state';
+} from '../../release/probe-identity';
+import { checkSteadyState, type SteadyStateReport } from '../../release/steady-state';
 import { openAccount, testAdapters, testConfig, uniqueAccount } from '../support/adapters';
 import { startTestStack } from '../support/local-stack';
 
 /**
- * The pre-traffic hook's checking logic (shared/release/steady-state.ts) against the whole local
+ * The pre-traffic hook's checking logic (release/steady-state.ts) against the whole local
  * stack: the functions' real handlers play "the new version" (invoked in-process, as the hook
  * invokes a published version), the local stack's SQS poller plays the live settle alias, and
  * DynamoDB Local holds real and probe accounts side by side.

@@ -6,12 +6,12 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSRecord } from 'aws-lambda';
-import { createSettleHandler } from '../../functions/settle-payment/settle-handler';
-import { createLambdaContext } from '../../local/lambda-context';
+import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
+import { createLambdaContext } from '../../tools/local/lambda-context';
 import { asciiJson } from '../../shared/adapters/sqs/payment-queue';
 import type { MessageVisibility, VisibilityChange } from '../../shared/adapters/sqs/visibility';
 import type { SettlementMessage } from '../../shared/domain/payment';
-import { submitPayment } from '../../shared/domain/submit';
+import { submitPayment } from '../../shared/app/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../../shared/testing/fakes';
 import { testAdapters, testConfig } from '../support/adapters';

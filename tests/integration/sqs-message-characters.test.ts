@@ -6,7 +6,7 @@
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
 import { messageGroupId, SqsPaymentQueue } from '../../shared/adapters/sqs/payment-queue';
-import { parseSettlementMessage } from '../../shared/adapters/sqs/settlement-message';
+import { parseSettlementMessage } from '../../shared/domain/settlement-message';
 import { PermanentEnqueueError } from '../../shared/domain/errors';
 import type { SettlementMessage } from '../../shared/domain/payment';
 import {

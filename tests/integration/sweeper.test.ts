@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { settlePayment } from '../../shared/domain/settle';
-import { submitPayment } from '../../shared/domain/submit';
-import { sweepPastDeadline } from '../../shared/domain/sweep';
+import { settlePayment } from '../../shared/app/settle';
+import { submitPayment } from '../../shared/app/submit';
+import { sweepPastDeadline } from '../../shared/app/sweep';
 import { defaultRetryPolicy, realRetryEnv } from '../../shared/domain/retry';
 import type { Clock } from '../../shared/domain/ports';
 import { FakeQueue } from '../../shared/testing/fakes';

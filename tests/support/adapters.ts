@@ -6,7 +6,7 @@ import type { CurrencyCode } from '../../shared/domain/currency';
 import type { AccountStatus } from '../../shared/domain/account';
 import type { SettlementMessage } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
-import { submitPayment } from '../../shared/domain/submit';
+import { submitPayment } from '../../shared/app/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeQueue } from '../../shared/testing/fakes';
 

@@ -7,7 +7,7 @@ import { LocalFileSecretSource } from '../../shared/adapters/secrets/secret-sour
 import type { Partner } from '../../shared/domain/partner';
 import { createAwsClients } from '../../shared/adapters/aws-clients';
 import { testConfig } from './config';
-import { startLocalStack, type LocalStack } from '../../local/stack';
+import { startLocalStack, type LocalStack } from '../../tools/local/stack';
 import { PartnerClient } from '../../shared/partner-client';
 
 /**

@@ -20,16 +20,16 @@ import {
   GetQueueAttributesCommand,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { localDynamoDbClient, localSqsClient } from '../../local/aws-clients';
+import { localDynamoDbClient, localSqsClient } from '../../tools/local/aws-clients';
 import {
   provisionResources,
   resolveCfnString,
   type CfnResource,
   type ProvisionedResources,
-} from '../../local/cloudformation';
-import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../local/emulators/dynamodb';
-import { startSqsEmulator, type SqsEmulatorHandle } from '../../local/emulators/sqs';
-import { loadServerlessConfig, type ResolvedServerlessConfig } from '../../local/serverless-config';
+} from '../../tools/local/cloudformation';
+import { startDynamoDbLocal, type DynamoDbLocalHandle } from '../../tools/local/emulators/dynamodb';
+import { startSqsEmulator, type SqsEmulatorHandle } from '../../tools/local/emulators/sqs';
+import { loadServerlessConfig, type ResolvedServerlessConfig } from '../../tools/local/serverless-config';
 
 export const STAND_IN_STAGE = 'local';
 

@@ -17,7 +17,7 @@ import { cancellationReasons, rethrowAws, TRANSIENT_CANCELLATION_CODES } from '.
 /**
  * Journaled funding of ledger accounts from an equity (contra) account, so the ledger stays
  * zero-sum: money never appears by a plain put. Used for the release probe's accounts
- * (shared/release/dynamo-probe-store.ts); never by the payment flow, and it never touches
+ * (release/dynamo-probe-store.ts); never by the payment flow, and it never touches
  * DynamoLedger.settle().
  *
  * Every movement is ONE TransactWriteItems on the ledger table:

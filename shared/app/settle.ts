@@ -1,0 +1,152 @@
+import { randomUUID } from 'node:crypto';
+import { InternalError, TransientError } from '../domain/errors';
+import type { LedgerRuleId } from '../domain/ledger-rules';
+import type { PaymentStatus, Rejection, SettlementMessage } from '../domain/payment';
+import type { Clock, Ledger, LedgerOutcome, PaymentStore } from '../domain/ports';
+import type { ReasonCode } from '../domain/reasons';
+import { withRetry, type RetryEnv, type RetryPolicy } from '../domain/retry';
+
+export interface SettleDeps {
+  readonly ledger: Ledger;
+  readonly store: PaymentStore;
+  readonly clock: Clock;
+  readonly retry: RetryPolicy;
+  readonly retryEnv: RetryEnv;
+  /**
+   * How long a ledger transaction may be in flight between being sent and committing (at most the
+   * DynamoDB client's request timeout, shared/adapters/aws-clients.ts). No transaction is sent later
+   * than this before the deadline, so none commits after it (default DEFAULT_COMMIT_MARGIN_MS).
+   */
+  readonly commitMarginMs?: number;
+}
+
+/**
+ * ledgerCommitMarginMs of the production SDK settings (aws-clients.ts): 2 attempts x (300 ms connect
+ * + 800 ms request) + 100 ms backoff.
+ */
+export const DEFAULT_COMMIT_MARGIN_MS = 2_300;
+
+export interface SettleResult {
+  readonly paymentId: string;
+  readonly status: Extract<PaymentStatus, 'SETTLED' | 'REJECTED'>;
+  readonly reasonCode?: ReasonCode;
+  /** True when the payment was already terminal: nothing was written this time. */
+  readonly replay: boolean;
+  /** The ledger rule that refused it (operators' logs only; the partner sees reasonCode). */
+  readonly rule?: LedgerRuleId;
+}
+
+/** Rejection used when a payment cannot settle before its deadline. */
+export const DEADLINE_REJECTION: Rejection = {
+  code: 'AB06',
+  message: 'payment could not be settled before its deadline',
+};
+
+/**
+ * Settles one payment: moves the money and marks it SETTLED in one ledger transaction, or
+ * records a terminal rejection with its ISO reason. Safe to run any number of times for the
+ * same message, concurrently or after a crash at any point: the ledger transaction's
+ * conditions make SETTLED happen at most once, and every later run only reports the outcome.
+ *
+ * Errors: TransientError after the retry budget (the message is redelivered later);
+ * InternalError when the message cannot be reconciled with the recorded payment (poison:
+ * it ends in the dead-letter queue after maxReceiveCount).
+ */
+export async function settlePayment(message: SettlementMessage, deps: SettleDeps): Promise<SettleResult> {
+  const now = deps.clock.now();
+  const at = new Date(now).toISOString();
+  const deadlineMs = Date.parse(message.deadline);
+  const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
+
+  if (now > deadlineMs) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
+
+  // Retries are bounded by time, not by a small count: they go on while the payment's deadline
+  // and the invocation allow. One attempt id and the same `at` for every retry: identical
+  // requests, so a retry after a lost response is deduplicated by DynamoDB (ClientRequestToken)
+  // and reports the settlement. `at` is when settlement started, so the transaction's own
+  // `deadlineEpochMs >= :nowMs` condition alone would let a late retry commit after the
+  // deadline: no attempt is therefore SENT unless it can commit before the deadline (the commit
+  // margin: the DynamoDB client's worst case from send to answer). Past that point the payment
+  // is rejected AB06 at once: a settlement never commits after its deadline.
+  const attemptId = randomUUID();
+  const invocationBudget = () => deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY;
+  const deadlineBudget = () => deadlineMs - commitMarginMs - deps.clock.now();
+  const retryEnv = {
+    ...deps.retryEnv,
+    remainingMs: () => Math.min(invocationBudget(), deadlineBudget()),
+  };
+  const outcome = await withRetry(
+    async (): Promise<LedgerOutcome | { readonly kind: 'too-late' }> => {
+      const sentAt = deps.clock.now();
+      if (sentAt + commitMarginMs > deadlineMs) return { kind: 'too-late' };
+      if (invocationBudget() <= 0) {
+        // No time left in this invocation for a transaction: the record is retried by the queue.
+        throw new TransientError('no time left in this invocation to settle');
+      }
+      return deps.ledger.settle(message, at, attemptId);
+    },
+    deps.retry,
+    retryEnv,
+  ).catch((error: unknown) => {
+    // Out of retries because no attempt could still be sent in time: the payment cannot settle
+    // before its deadline; reject it now rather than on a redelivery.
+    if (
+      error instanceof TransientError &&
+      deadlineBudget() <= deps.retry.maxDelayMs &&
+      deadlineBudget() <= invocationBudget()
+    )
+      return { kind: 'too-late' } as const;
+    throw error;
+  });
+  if (outcome.kind === 'too-late') return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
+  switch (outcome.kind) {
+    case 'settled':
+      return { paymentId: message.paymentId, status: 'SETTLED', replay: false };
+    case 'refused': {
+      const result = await reject(
+        message.paymentId,
+        { code: outcome.code, message: outcome.message },
+        at,
+        deps,
+      );
+      return result.replay ? result : { ...result, rule: outcome.rule };
+    }
+    case 'not-settleable':
+      if (outcome.pastDeadline) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
+      if (outcome.status === undefined) {
+        throw new InternalError(`settlement message for unknown payment ${message.paymentId}`);
+      }
+      return currentOutcome(message.paymentId, deps);
+  }
+}
+
+async function reject(
+  paymentId: string,
+  rejection: Rejection,
+  at: string,
+  deps: SettleDeps,
+): Promise<SettleResult> {
+  const outcome = await withRetry(
+    () => deps.store.reject(paymentId, rejection, at),
+    deps.retry,
+    deps.retryEnv,
+  );
+  if (outcome.applied) return { paymentId, status: 'REJECTED', reasonCode: rejection.code, replay: false };
+  return currentOutcome(paymentId, deps);
+}
+
+/** The payment is already terminal (an earlier or concurrent run got there): report it. */
+async function currentOutcome(paymentId: string, deps: SettleDeps): Promise<SettleResult> {
+  const payment = await deps.store.get(paymentId);
+  if (!payment) throw new InternalError(`settlement message for unknown payment ${paymentId}`);
+  if (payment.status === 'SETTLED') return { paymentId, status: 'SETTLED', replay: true };
+  if (payment.status === 'REJECTED') {
+    return {
+      paymentId,
+      status: 'REJECTED',
+      replay: true,
+      ...(payment.rejection ? { reasonCode: payment.rejection.code } : {}),
+    };
+  }
+  throw new InternalError(`payment ${paymentId} is ${payment.status} after a refused transition`);
+}
