@@ -1,4 +1,4 @@
-import type { MetricQuery, MetricsReader } from '../ports';
+import type { MetricQuery, MetricsReader } from '../domain/ports';
 import type { CloudWatchApi } from './runtime-sdk';
 
 /** Sums of CloudWatch metrics over a window, one GetMetricData call (paginated) for all queries. */

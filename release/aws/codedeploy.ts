@@ -1,4 +1,4 @@
-import type { CodeDeployPort, DeploymentTarget, HookStatus } from '../ports';
+import type { CodeDeployPort, DeploymentTarget, HookStatus } from '../domain/ports';
 import type { CodeDeployApi } from './runtime-sdk';
 
 /**

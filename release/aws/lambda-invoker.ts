@@ -1,4 +1,4 @@
-import type { FunctionInvoker, InvocationResult, ProbedFunction } from '../ports';
+import type { FunctionInvoker, InvocationResult, ProbedFunction } from '../domain/ports';
 import type { LambdaApi } from './runtime-sdk';
 
 /**

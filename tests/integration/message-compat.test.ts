@@ -12,8 +12,8 @@ import { MalformedRequestError } from '../../shared/domain/errors';
 import { toSettlementMessage, type Payment } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
-import { FORMAT_HISTORY, type FormatSample } from '../../release/formats';
-import { InProcessInvoker } from '../../release/in-process-invoker';
+import { FORMAT_HISTORY, type FormatSample } from '../../release/domain/formats';
+import { InProcessInvoker } from '../../release/local/in-process-invoker';
 import { testAdapters, testConfig, uniqueAccount } from '../support/adapters';
 import {
   createIsolatedFifoQueue,
@@ -26,7 +26,7 @@ import {
 /**
  * Compatibility across versions (docs/release.md): while CodeDeploy shifts traffic, the previous
  * and the new version run side by side and read each other's queue messages and table items.
- * The samples in release/formats/ are frozen exactly as the previous release wrote them;
+ * The samples in release/domain/formats/ are frozen exactly as the previous release wrote them;
  * the current code must settle those messages against those items, and must itself keep writing
  * every field a reader of those formats requires.
  */

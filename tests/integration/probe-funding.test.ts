@@ -3,13 +3,13 @@ import { DeleteTableCommand } from '@aws-sdk/client-dynamodb';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import type { CurrencyCode } from '../../shared/domain/currency';
-import { DynamoProbeStore } from '../../release/dynamo-probe-store';
+import { createProbeStore } from '../../release/wiring/pre-traffic';
 import {
   PROBE_ACCOUNTS,
   PROBE_EQUITY_ACCOUNT,
   PROBE_OPENING_BALANCE_MINOR,
   PROBE_PARTNER,
-} from '../../release/probe-identity';
+} from '../../release/domain/probe-identity';
 import { testAdapters, testConfig } from '../support/adapters';
 import { testPartnerRegistry } from '../support/local-stack';
 import { createPkSkTable } from '../support/stand-ins';
@@ -35,7 +35,7 @@ afterEach(async () => {
 });
 
 function storeFor(funding?: { minimumMinor: number; targetMinor: number }) {
-  return new DynamoProbeStore({
+  return createProbeStore({
     documents,
     tables: { payments: config.tables.payments, ledger: ledgerTable, partners: config.tables.partners },
     slaSeconds: config.slaSeconds,

@@ -5,35 +5,36 @@ import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
 import { buildDataAdapters } from '../../shared/wiring/data';
 import type { LocalStack } from '../../tools/local/stack';
-import { DynamoProbeStore } from '../../release/dynamo-probe-store';
-import { InProcessInvoker, type InProcessFunction } from '../../release/in-process-invoker';
-import { PROBED_FUNCTIONS, type ProbedFunction } from '../../release/ports';
+import { createProbeStore } from '../../release/wiring/pre-traffic';
+import { InProcessInvoker, type InProcessFunction } from '../../release/local/in-process-invoker';
+import { PROBED_FUNCTIONS, type ProbedFunction } from '../../release/domain/ports';
 import {
   PROBE_ACCOUNTS,
   PROBE_EQUITY_ACCOUNT,
   PROBE_PARTNER,
   isProbeAccount,
-} from '../../release/probe-identity';
-import { checkSteadyState, type SteadyStateReport } from '../../release/steady-state';
+} from '../../release/domain/probe-identity';
+import { checkSteadyState } from '../../release/app/pre-traffic/steady-state';
+import type { SteadyStateReport } from '../../release/domain/steady-state';
 import { openAccount, testAdapters, testConfig, uniqueAccount } from '../support/adapters';
 import { startTestStack } from '../support/local-stack';
 
 /**
- * The pre-traffic hook's checking logic (release/steady-state.ts) against the whole local
+ * The pre-traffic hook's checking logic (release/app/pre-traffic/steady-state.ts) against the whole local
  * stack: the functions' real handlers play "the new version" (invoked in-process, as the hook
  * invokes a published version), the local stack's SQS poller plays the live settle alias, and
  * DynamoDB Local holds real and probe accounts side by side.
  */
 let stack: LocalStack;
 let adapters: ReturnType<typeof testAdapters>;
-let store: DynamoProbeStore;
+let store: ReturnType<typeof createProbeStore>;
 let healthy: Record<ProbedFunction, InProcessFunction>;
 
 beforeAll(async () => {
   stack = await startTestStack();
   const config = testConfig();
   adapters = testAdapters(config);
-  store = new DynamoProbeStore({
+  store = createProbeStore({
     documents: adapters.clients.documents,
     tables: {
       payments: config.tables.payments,

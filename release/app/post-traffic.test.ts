@@ -1,5 +1,6 @@
-import { checkLiveMetrics, postTrafficQueries, type PostTrafficInput } from './post-traffic';
-import type { MetricQuery, MetricsReader } from './ports';
+import { postTrafficQueries, type PostTrafficInput } from '../domain/post-traffic';
+import { checkLiveMetrics } from './post-traffic';
+import type { MetricQuery, MetricsReader } from '../domain/ports';
 
 class FakeMetrics implements MetricsReader {
   calls: { queries: readonly MetricQuery[]; startMs: number; endMs: number }[] = [];

@@ -1,9 +1,9 @@
 import { generateKeyPairSync } from 'node:crypto';
-import type { Account, JournalEntry } from '../shared/domain/account';
-import type { CurrencyCode } from '../shared/domain/currency';
-import type { Payment, SettlementMessage } from '../shared/domain/payment';
-import { toSettlementMessage } from '../shared/domain/payment';
-import { PartnerClient } from '../shared/partner-client';
+import type { Account, JournalEntry } from '../../../shared/domain/account';
+import type { CurrencyCode } from '../../../shared/domain/currency';
+import type { Payment, SettlementMessage } from '../../../shared/domain/payment';
+import { toSettlementMessage } from '../../../shared/domain/payment';
+import { PartnerClient } from '../../../shared/partner-client';
 import type {
   FunctionInvoker,
   InvocationResult,
@@ -11,10 +11,10 @@ import type {
   ProbeFixtures,
   ProbeRecorder,
   ProbedFunction,
-} from './ports';
-import { PROBE_ACCOUNTS, PROBE_OPENING_BALANCE_MINOR, PROBE_PARTNER } from './probe-identity';
+} from '../../domain/ports';
+import { PROBE_ACCOUNTS, PROBE_OPENING_BALANCE_MINOR, PROBE_PARTNER } from '../../domain/probe-identity';
 import { checkSteadyState } from './steady-state';
-import { PROBE_BASE_URL } from './synthetic-events';
+import { PROBE_BASE_URL } from '../../domain/synthetic-events';
 
 /** In-memory stand-ins of the hook's ports: the behaviour against real handlers is in tests/integration/release-hook.test.ts. */
 class FakeWorld implements LedgerReader, ProbeRecorder, ProbeFixtures {
@@ -56,7 +56,7 @@ class FakeWorld implements LedgerReader, ProbeRecorder, ProbeFixtures {
     };
     this.payments.set(payment.paymentId, payment);
     const message: SettlementMessage = toSettlementMessage(payment, payment.acceptedAt ?? '');
-    return { payment, message };
+    return { payment, message, messageGroupId: 'probe-group' };
   }
   async close(paymentId: string) {
     const payment = this.payments.get(paymentId);

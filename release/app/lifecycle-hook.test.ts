@@ -1,5 +1,6 @@
-import { functionKey, InvalidHookEventError, runLifecycleHook } from './hook';
-import type { CodeDeployPort, DeploymentTarget, HookStatus } from './ports';
+import { functionKey, InvalidHookEventError } from '../domain/lifecycle-event';
+import { runLifecycleHook } from './lifecycle-hook';
+import type { CodeDeployPort, DeploymentTarget, HookStatus } from '../domain/ports';
 
 class FakeCodeDeploy implements CodeDeployPort {
   readonly reports: { deploymentId: string; executionId: string; status: HookStatus }[] = [];

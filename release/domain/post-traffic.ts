@@ -1,4 +1,4 @@
-import type { MetricQuery, MetricsReader } from './ports';
+import type { MetricQuery } from './ports';
 
 /**
  * The post-traffic check: once CodeDeploy has moved all traffic to the new version, look at what
@@ -30,7 +30,8 @@ export interface PostTrafficInput {
   readonly limits?: Partial<Record<PostTrafficMetric, number>>;
 }
 
-export type PostTrafficMetric = 'errors' | 'throttles' | 'slaBreaches' | 'dlqArrivals';
+export const POST_TRAFFIC_METRICS = ['errors', 'throttles', 'slaBreaches', 'dlqArrivals'] as const;
+export type PostTrafficMetric = (typeof POST_TRAFFIC_METRICS)[number];
 
 export interface PostTrafficReport {
   readonly ok: boolean;
@@ -39,14 +40,16 @@ export interface PostTrafficReport {
   readonly breaches: readonly string[];
 }
 
-export interface PostTrafficDeps {
-  readonly metrics: MetricsReader;
-  readonly now?: () => number;
-  readonly sleep?: (ms: number) => Promise<void>;
-}
-
 const PERIOD_MS = 60_000;
 const DEFAULT_LOOKBACK_MS = 15 * 60_000;
+
+/** The window judged, ending now: from one period before the deployment started (or the lookback). */
+export function liveMetricsWindow(
+  input: PostTrafficInput,
+  endMs: number,
+): { startMs: number; endMs: number } {
+  return { startMs: (input.deploymentStartMs ?? endMs - DEFAULT_LOOKBACK_MS) - PERIOD_MS, endMs };
+}
 
 export function postTrafficQueries(input: PostTrafficInput): MetricQuery[] {
   const alias = { FunctionName: input.functionName, Resource: `${input.functionName}:${input.alias}` };
@@ -61,16 +64,12 @@ export function postTrafficQueries(input: PostTrafficInput): MetricQuery[] {
   ];
 }
 
-export async function checkLiveMetrics(
-  deps: PostTrafficDeps,
+/** The verdict on the sums of postTrafficQueries over the window: a breach per metric above its limit. */
+export function judgeLiveMetrics(
   input: PostTrafficInput,
-): Promise<PostTrafficReport> {
-  const now = deps.now ?? Date.now;
-  const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms)));
-  if (input.soakSeconds > 0) await sleep(input.soakSeconds * 1000);
-  const endMs = now();
-  const startMs = (input.deploymentStartMs ?? endMs - DEFAULT_LOOKBACK_MS) - PERIOD_MS;
-  const sums = await deps.metrics.sums(postTrafficQueries(input), startMs, endMs);
+  window: PostTrafficReport['window'],
+  sums: Readonly<Record<string, number>>,
+): PostTrafficReport {
   const observed = {
     errors: sums.errors ?? 0,
     invocations: sums.invocations ?? 0,
@@ -79,9 +78,9 @@ export async function checkLiveMetrics(
     dlqArrivals: sums.dlqArrivals ?? 0,
   };
   const breaches: string[] = [];
-  for (const metric of ['errors', 'throttles', 'slaBreaches', 'dlqArrivals'] as const) {
+  for (const metric of POST_TRAFFIC_METRICS) {
     const limit = input.limits?.[metric] ?? 0;
     if (observed[metric] > limit) breaches.push(`${metric} ${observed[metric]} > ${limit}`);
   }
-  return { ok: breaches.length === 0, window: { startMs, endMs }, observed, breaches };
+  return { ok: breaches.length === 0, window, observed, breaches };
 }

@@ -1,4 +1,4 @@
-import { RELEASE_PROBE_AGENT_ID, RELEASE_PROBE_PARTNER_ID, type Partner } from '../shared/domain/partner';
+import { RELEASE_PROBE_AGENT_ID, RELEASE_PROBE_PARTNER_ID, type Partner } from '../../shared/domain/partner';
 
 /**
  * Who the release probe is, and the only accounts its synthetic test traffic may move.

@@ -1,5 +1,5 @@
 import * as z from 'zod/mini';
-import { ConfigError } from '../shared/domain/errors';
+import { ConfigError } from '../../shared/domain/errors';
 
 /**
  * The release hooks' own settings (serverless.yml sets them on the two hook functions only),

@@ -1,9 +1,10 @@
 import { generateKeyPairSync } from 'node:crypto';
-import { InMemoryNonceStore, InMemoryPartnerKeys } from '../shared/auth/in-memory';
-import { createRequestVerifier } from '../shared/auth/verifier';
-import { rawBody } from '../shared/edges/http/body';
-import { targetUri } from '../shared/edges/http/partner-auth';
-import { PartnerClient } from '../shared/partner-client';
+import { InMemoryNonceStore, InMemoryPartnerKeys } from '../../shared/auth/in-memory';
+import { createRequestVerifier } from '../../shared/auth/verifier';
+import { rawBody } from '../../shared/edges/http/body';
+import { targetUri } from '../../shared/edges/http/partner-auth';
+import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
+import { PartnerClient } from '../../shared/partner-client';
 import { PROBE_HEADER } from './probe-identity';
 import { PROBE_BASE_URL, apiEvent, settleBatchEvent } from './synthetic-events';
 
@@ -89,7 +90,10 @@ describe('synthetic events of the release probe', () => {
       acceptedAt: '2026-01-01T00:00:00.000Z',
       endToEndId: 'RLSPROBE-run1-T',
     };
-    const { Records } = settleBatchEvent(message, 'run1');
+    const { Records } = settleBatchEvent(
+      { message, messageGroupId: messageGroupId(message.debtorAccount) },
+      'run1',
+    );
     expect(Records).toHaveLength(1);
     expect(JSON.parse(Records[0]?.body ?? '')).toEqual(message);
     expect(Records[0]?.attributes).toMatchObject({

@@ -1,8 +1,7 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import type { APIGatewayProxyEventV2, SQSEvent } from 'aws-lambda';
-import { messageGroupId } from '../shared/adapters/sqs/payment-queue';
-import type { SettlementMessage } from '../shared/domain/payment';
-import type { PreparedRequest } from '../shared/partner-client';
+import type { PreparedRequest } from '../../shared/partner-client';
+import type { QueuedProbeMessage } from './ports';
 import { PROBE_HEADER } from './probe-identity';
 
 /**
@@ -69,9 +68,9 @@ export function apiEvent(request: PreparedRequest, route: ApiRoute, runId: strin
   };
 }
 
-/** A one-record SQS FIFO batch carrying `message` exactly as submit would have queued it. */
+/** A one-record SQS FIFO batch carrying `message` exactly as submit would have queued it (in its group). */
 export function settleBatchEvent(
-  message: SettlementMessage,
+  { message, messageGroupId }: QueuedProbeMessage,
   runId: string,
   queueArn = 'arn:aws:sqs:us-east-1:000000000000:release-probe.fifo',
 ): SQSEvent {
@@ -88,7 +87,7 @@ export function settleBatchEvent(
           SentTimestamp: String(now),
           SenderId: 'release-probe',
           ApproximateFirstReceiveTimestamp: String(now),
-          MessageGroupId: messageGroupId(message.debtorAccount),
+          MessageGroupId: messageGroupId,
           MessageDeduplicationId: message.paymentId,
           SequenceNumber: String(now),
         },

@@ -1,11 +1,13 @@
-import type { Account, JournalEntry } from '../shared/domain/account';
-import type { Payment, SettlementMessage } from '../shared/domain/payment';
-import type { PreparedRequest } from '../shared/partner-client';
+import type { Account, JournalEntry } from '../../shared/domain/account';
+import type { CurrencyCode } from '../../shared/domain/currency';
+import type { Partner } from '../../shared/domain/partner';
+import type { Payment, Rejection, SettlementMessage } from '../../shared/domain/payment';
+import type { PreparedRequest } from '../../shared/partner-client';
 
 /**
- * Ports of the release hooks' checking logic (release/steady-state.ts, post-traffic.ts).
- * The Lambda handlers wire AWS adapters (release/aws/, dynamo-probe-store.ts); the tests
- * wire the local stack's handlers in-process and DynamoDB Local.
+ * Ports of the release hooks' use cases (release/app/): what they need of AWS and of the
+ * service. release/wiring/ builds the real ones (release/aws/, the service's own adapters and
+ * submit); the tests fake them, or wire the local stack's handlers in-process and DynamoDB Local.
  */
 
 /** The functions that shift traffic through an alias, by their key in serverless.yml. */
@@ -60,9 +62,15 @@ export interface ProbeRecorder {
     readonly debtorAccount: string;
     readonly creditorAccount: string;
     readonly amountMinor: number;
-  }): Promise<{ payment: Payment; message: SettlementMessage }>;
+  }): Promise<{ payment: Payment } & QueuedProbeMessage>;
   /** Makes a probe payment terminal (REJECTED NARR) if it is still open, so no sweep ever finds it late. */
   close(paymentId: string, why: string): Promise<void>;
+}
+
+/** The settlement message submit would have queued, and the FIFO message group it would have used. */
+export interface QueuedProbeMessage {
+  readonly message: SettlementMessage;
+  readonly messageGroupId: string;
 }
 
 /** The probe partner, its accounts, and its per-run signing key. */
@@ -106,3 +114,66 @@ export interface MetricsReader {
   /** The Sum of each query's metric over [startMs, endMs] (0 where there is no data). */
   sums(queries: readonly MetricQuery[], startMs: number, endMs: number): Promise<Record<string, number>>;
 }
+
+/*
+ * The narrow storage ports of the probe store (release/app/probe-store.ts): exactly what it uses
+ * of the service's own DynamoDB adapters and submit, which release/wiring/pre-traffic.ts binds.
+ */
+
+/** The payments table, as the probe reads and closes its payments. */
+export interface ProbePayments {
+  get(paymentId: string): Promise<Payment | undefined>;
+  reject(paymentId: string, rejection: Rejection, at: string): Promise<unknown>;
+}
+
+/** The ledger table, read: accounts and journal lines. */
+export interface ProbeLedgerReads {
+  getAccount(accountId: string): Promise<Account | undefined>;
+  getEntry(accountId: string, paymentId: string): Promise<JournalEntry | undefined>;
+}
+
+/** Journaled funding of probe accounts from the probe's equity account (ledger-funding.ts). */
+export interface ProbeFunding {
+  /** Opens the account at 0 if absent; false if it already existed. */
+  openAccount(account: {
+    readonly accountId: string;
+    readonly ownerPartnerId: string;
+    readonly currency: CurrencyCode;
+    readonly overdraftLimitMinor: number;
+  }): Promise<boolean>;
+  journalUnbackedBalance(input: { from: string; to: string; at: string }): Promise<unknown>;
+  fund(input: {
+    readonly from: string;
+    readonly to: string;
+    readonly minimumMinor: number;
+    readonly targetMinor: number;
+    readonly at: string;
+  }): Promise<unknown>;
+}
+
+/** A probe signing key as the partner registry keeps it (public key only). */
+export interface ProbeKeyRecord {
+  readonly keyId: string;
+  readonly partnerId: string;
+  readonly alg: 'ed25519';
+  readonly publicKeyPem: string;
+  readonly status: 'ACTIVE' | 'RETIRED';
+}
+
+/** The partners table, written: the probe partner and its keys. */
+export interface ProbeRegistry {
+  putPartner(partner: Partner): Promise<void>;
+  putKey(key: ProbeKeyRecord): Promise<void>;
+}
+
+/**
+ * The service's own submit of a JSON payment as the probe partner, with a queue that keeps the
+ * message instead of sending it: `queued` is absent when the payment had been recorded before.
+ */
+export type ProbeSubmit = (payment: {
+  readonly endToEndId: string;
+  readonly debtorAccount: string;
+  readonly creditorAccount: string;
+  readonly amountMinor: number;
+  readonly currency: string;
+}) => Promise<{ payment: Payment; queued?: QueuedProbeMessage }>;

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Context } from 'aws-lambda';
-import type { FunctionInvoker, InvocationResult, ProbedFunction } from './ports';
+import type { FunctionInvoker, InvocationResult, ProbedFunction } from '../domain/ports';
 
 export type AnyHandler = (event: never, context: Context) => Promise<unknown>;
 
@@ -11,7 +11,7 @@ export interface InProcessFunction {
 }
 
 /**
- * A FunctionInvoker that runs handlers in this process, for the local stack and tests: the
+ * A FunctionInvoker that runs handlers in this process, for the integration tests: the
  * "published version" is whatever handler is registered for the function. Like Lambda, the
  * payload goes through JSON both ways and a thrown error becomes a function error.
  */
