@@ -51,9 +51,10 @@ export interface LedgerReader {
 }
 
 /**
- * Records probe payments directly, through the domain's own submit logic, WITHOUT putting them
- * on the queue: the settle probe must be the only settler of its payment (a queued one would be
- * settled by the live alias first, and a broken new version would then only see a replay).
+ * Records probe payments directly, through the service's own submit (shared/app, bound in
+ * release/wiring), WITHOUT putting them on the queue: the settle probe must be the only settler
+ * of its payment (a queued one would be settled by the live alias first, and a broken new
+ * version would then only see a replay).
  */
 export interface ProbeRecorder {
   /** Records an ACCEPTED probe payment; returns it and the settlement message submit would have queued. */
