@@ -3,7 +3,7 @@ import { formatDecimalAmount, parseDecimalAmount, type Money } from '../domain/m
 import type { IssueList } from './issues';
 import type { IsoAmount } from './pacs008';
 import type { RailRules } from './rails';
-import type { PartnerContext } from './validate';
+import type { PartnerContext } from './partner-context';
 
 const TX = 'CdtTrfTxInf';
 

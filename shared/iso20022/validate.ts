@@ -4,22 +4,14 @@ import type { Money } from '../domain/money';
 import type { PaymentReferences } from '../domain/payment';
 import { isIsoDate, isIsoDateTime, isMaxText, isUetr } from './formats';
 import { IssueList } from './issues';
+import type { PartnerContext } from './partner-context';
 import { inferRail, type CreditTransferTransaction, type GroupHeader, type ParsedPacs008 } from './pacs008';
 import { RAIL_RULES, type Rail, type RailRules } from './rails';
 import { checkAmount, checkTotal } from './validate-amount';
 import { checkRailRules, type RailCheckOptions } from './validate-rail';
 import { checkAccount, checkAgent, checkPartyName, type AgentIdentity } from './validate-parties';
 
-/** The calling partner, as configured (never read from the message). */
-export interface PartnerContext {
-  readonly partnerId: string;
-  /** The partner's institution identifiers: ABA routing numbers and/or BICs. */
-  readonly agentIds: readonly string[];
-  /** Per-transaction limit in minor units of the payment currency. */
-  readonly limitMinor?: number;
-  /** Currencies the partner may send (default: whatever the rail allows). */
-  readonly currencies?: readonly string[];
-}
+export type { PartnerContext };
 
 export interface ValidateOptions extends RailCheckOptions {
   readonly partner: PartnerContext;
@@ -242,6 +234,40 @@ function checkOwnAgents(
 }
 
 /**
+ * The four agents, then ownership (refused first and alone, as NotPermittedError), then the
+ * debtor and creditor names and accounts, and the creditor account not being the debtor's.
+ */
+function checkParties(
+  tx: CreditTransferTransaction,
+  rules: RailRules | undefined,
+  partner: PartnerContext,
+  checkDigit: boolean,
+  issues: IssueList,
+) {
+  const instg = checkAgent(tx.InstgAgt, `${TX}.InstgAgt`, issues, rules, checkDigit);
+  const instd = checkAgent(tx.InstdAgt, `${TX}.InstdAgt`, issues, rules, checkDigit);
+  const dbtrAgt = checkAgent(tx.DbtrAgt, `${TX}.DbtrAgt`, issues, rules, checkDigit);
+  const cdtrAgt = checkAgent(tx.CdtrAgt, `${TX}.CdtrAgt`, issues, rules, checkDigit);
+  // Refused first and alone: a movement the caller may not instruct (403), whatever else is wrong.
+  const notPermitted = checkOwnAgents(dbtrAgt, instg, partner);
+  if (notPermitted.length > 0) throw new NotPermittedError(notPermitted);
+  const dbtrName = checkPartyName(tx.Dbtr, `${TX}.Dbtr`, issues);
+  const cdtrName = checkPartyName(tx.Cdtr, `${TX}.Cdtr`, issues);
+  const dbtrAcct = checkAccount(tx.DbtrAcct, `${TX}.DbtrAcct`, 'AC02', issues);
+  const cdtrAcct = checkAccount(tx.CdtrAcct, `${TX}.CdtrAcct`, 'AC03', issues);
+  if (
+    dbtrAgt &&
+    cdtrAgt &&
+    dbtrAgt.memberId === cdtrAgt.memberId &&
+    dbtrAcct !== undefined &&
+    dbtrAcct === cdtrAcct
+  ) {
+    issues.add(`${TX}.CdtrAcct`, 'AC03', 'creditor account is the debtor account');
+  }
+  return { instg, instd, dbtrAgt, cdtrAgt, dbtrName, cdtrName, dbtrAcct, cdtrAcct };
+}
+
+/**
  * Validates a parsed pacs.008 against ISO 20022, the rail's published rules (FedNow / TCH RTP)
  * and the partner's rights. Every problem is collected; throws ValidationError(issues) if any.
  */
@@ -269,26 +295,13 @@ export function validatePacs008(parsed: ParsedPacs008, options: ValidateOptions)
       'ChrgBr must be SLEV (charges follow the service level) on both rails',
     );
   }
-  const instg = checkAgent(tx.InstgAgt, `${TX}.InstgAgt`, issues, rules, checkDigit);
-  const instd = checkAgent(tx.InstdAgt, `${TX}.InstdAgt`, issues, rules, checkDigit);
-  const dbtrAgt = checkAgent(tx.DbtrAgt, `${TX}.DbtrAgt`, issues, rules, checkDigit);
-  const cdtrAgt = checkAgent(tx.CdtrAgt, `${TX}.CdtrAgt`, issues, rules, checkDigit);
-  // Refused first and alone: a movement the caller may not instruct (403), whatever else is wrong.
-  const notPermitted = checkOwnAgents(dbtrAgt, instg, partner);
-  if (notPermitted.length > 0) throw new NotPermittedError(notPermitted);
-  const dbtrName = checkPartyName(tx.Dbtr, `${TX}.Dbtr`, issues);
-  const cdtrName = checkPartyName(tx.Cdtr, `${TX}.Cdtr`, issues);
-  const dbtrAcct = checkAccount(tx.DbtrAcct, `${TX}.DbtrAcct`, 'AC02', issues);
-  const cdtrAcct = checkAccount(tx.CdtrAcct, `${TX}.CdtrAcct`, 'AC03', issues);
-  if (
-    dbtrAgt &&
-    cdtrAgt &&
-    dbtrAgt.memberId === cdtrAgt.memberId &&
-    dbtrAcct !== undefined &&
-    dbtrAcct === cdtrAcct
-  ) {
-    issues.add(`${TX}.CdtrAcct`, 'AC03', 'creditor account is the debtor account');
-  }
+  const { instg, instd, dbtrAgt, cdtrAgt, dbtrName, cdtrName, dbtrAcct, cdtrAcct } = checkParties(
+    tx,
+    rules,
+    partner,
+    checkDigit,
+    issues,
+  );
   const { bizMsgIdr, ...railChecks } = checkRailRules(parsed, tx, hdr, rail, options, issues);
 
   if (

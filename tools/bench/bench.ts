@@ -21,13 +21,14 @@ import { CpuMonitor } from './cpu';
 import type { LoadPlan, LoadProgress, PartnerKeyMaterial, SendRecord } from './load';
 import { startLoadProcess } from './load-process';
 import { LogCapture } from './log-capture';
-import { measure, type LoadMeasures, type PaymentTimeline } from './measure';
+import { measure } from './measure';
 import { AUTO_RATE_FALLBACK, AUTO_RATE_SHARE, type BenchOptions } from './options';
 import { ProgressLine } from './progress';
 import { waitUntilTerminal } from './readback';
 import { writeHtmlReport } from './report';
 import { seedWorld } from './seed';
-import { evaluateTargets, SLO_SECONDS, type TargetVerdict } from './summary';
+import type { BenchResults } from './results';
+import { evaluateTargets, SLO_SECONDS } from './summary';
 import { loadBenchConfig, openTarget, type BenchTarget } from './target';
 import {
   costInput,
@@ -51,53 +52,7 @@ export interface BenchRuntime {
 }
 
 export type { PipelineUsage } from './usage';
-
-export interface BenchResults {
-  readonly meta: {
-    readonly startedAt: string;
-    readonly finishedAt: string;
-    readonly runId: string;
-    readonly target: 'in-process' | 'external';
-    readonly url: string;
-    readonly node: string;
-    readonly platform: string;
-    readonly cpus: number;
-    readonly cpuModel: string;
-    readonly options: Record<string, unknown>;
-  };
-  readonly plan: {
-    readonly rate: number;
-    readonly rateSource: string;
-    readonly durationSeconds: number;
-    readonly sloSeconds: number;
-    readonly slaSeconds: number;
-  };
-  readonly capacity?: CapacityResult;
-  readonly load: LoadMeasures;
-  readonly limit?: {
-    readonly dynamodbSettlePerSecond: number;
-    readonly sqsFifoPerSecond: number;
-    readonly pipelinePerSecond: number;
-    /** Pipeline terminal throughput / DynamoDB Local settlement capacity. */
-    readonly ratio: number;
-    readonly sqsRatio: number;
-    /**
-     * DynamoDB Local's CPU per payment in the pipeline, in settlement transactions' worth (its CPU
-     * per payment / its CPU per probe settlement), and the pipeline ceiling that implies.
-     */
-    readonly settlementsWorthPerPayment?: number;
-    readonly impliedCeilingPerSecond?: number;
-  };
-  readonly pipeline?: PipelineUsage;
-  readonly cost?: CostModel;
-  readonly bundles?: readonly BundleReport[];
-  /** The XSD check's cost per incoming XML message (tools/bench/schema-cost.ts). */
-  readonly schema?: SchemaCost;
-  readonly drain: { readonly waitedMs: number; readonly timedOut: boolean };
-  readonly targets: readonly TargetVerdict[];
-  readonly timelines: readonly PaymentTimeline[];
-  readonly files: { readonly json: string; readonly html?: string };
-}
+export type { BenchResults } from './results';
 
 function progressText(phase: string, p: LoadProgress, plan: LoadPlan, target: BenchTarget): string {
   const statuses = Object.entries(p.byStatus)

@@ -4,7 +4,7 @@
  * cost breakdown, the DynamoDB request mix, the bundles and where the CPU went.
  */
 import { writeFileSync } from 'node:fs';
-import type { BenchResults } from './bench';
+import type { BenchResults } from './results';
 import { logHistogram } from './stats';
 import { fmtDist, fmtKb, fmtMs, fmtUsd } from './summary';
 

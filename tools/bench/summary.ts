@@ -1,7 +1,7 @@
 /**
  * The targets (reported, never asserted) and the short summary table printed at the end.
  */
-import type { BenchResults } from './bench';
+import type { BenchResults, TargetVerdict, Verdict } from './results';
 import type { Distribution } from './stats';
 
 /** The latency objective drawn on the charts next to the 15 s SLA (serverless.yml slaSeconds). */
@@ -14,14 +14,6 @@ export const TARGETS = {
   moduleLoadMs: 150,
   costPerMillion: 10,
 } as const;
-
-export type Verdict = 'met' | 'missed' | 'not measured';
-
-export interface TargetVerdict {
-  readonly target: string;
-  readonly value: string;
-  readonly verdict: Verdict;
-}
 
 const KB = 1024;
 
