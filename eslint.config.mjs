@@ -107,7 +107,6 @@ const PENDING_LENGTH = {
   'shared/adapters/dynamodb/ledger.ts': 101, // settle
   'shared/app/json-payment.ts': 76, // parseJsonPayment
   'shared/app/submit-iso.ts': 109, // submitPacs008
-  'shared/domain/admission.ts': 71, // decideAdmission
   'shared/edges/queue/settle-consumer.ts': 178, // createSettleHandler
 };
 

@@ -118,6 +118,29 @@ export function clampRetryAfter(seconds: number, max: number): number {
 }
 
 /**
+ * Every submission marks its partner active (refused ones too: a partner kept out is still
+ * competing); partners not seen within the active window drop out of the share.
+ */
+function activePartners(
+  state: AdmissionState,
+  partnerId: string,
+  nowMs: number,
+  activeWindowMs: number,
+): Map<string, PartnerBucket> {
+  const partners = new Map(state.partners);
+  const previous = partners.get(partnerId);
+  partners.set(partnerId, {
+    tokens: previous?.tokens ?? Number.POSITIVE_INFINITY,
+    refilledAtMs: previous?.refilledAtMs ?? nowMs,
+    lastSeenMs: nowMs,
+  });
+  for (const [id, bucket] of partners) {
+    if (nowMs - bucket.lastSeenMs > activeWindowMs) partners.delete(id);
+  }
+  return partners;
+}
+
+/**
  * The admission decision for one submission of `partnerId` at `nowMs`, and the next state.
  * Pure: same inputs, same outputs.
  */
@@ -133,18 +156,7 @@ export function decideAdmission(
   const depth = backlog.waiting + backlog.inFlight + admittedSinceSample;
   const wait = estimatedWaitSeconds(depth, settings.capacityPerSecond);
 
-  // Every submission marks its partner active (refused ones too: a partner kept out is still
-  // competing), and refills its bucket at its current share.
-  const partners = new Map(state.partners);
-  const previous = partners.get(partnerId);
-  partners.set(partnerId, {
-    tokens: previous?.tokens ?? Number.POSITIVE_INFINITY,
-    refilledAtMs: previous?.refilledAtMs ?? nowMs,
-    lastSeenMs: nowMs,
-  });
-  for (const [id, bucket] of partners) {
-    if (nowMs - bucket.lastSeenMs > settings.activeWindowMs) partners.delete(id);
-  }
+  const partners = activePartners(state, partnerId, nowMs, settings.activeWindowMs);
   const share = settings.capacityPerSecond / partners.size;
   const burst = Math.max(1, share * settings.burstSeconds);
   const own = partners.get(partnerId) as PartnerBucket;

@@ -17,7 +17,7 @@ export interface Partner {
 }
 
 /**
- * The release probe (release/probe-identity.ts): the one partner that acts as agent id
+ * The release probe (release/domain/probe-identity.ts): the one partner that acts as agent id
  * `PROBE`, which is neither a routing number nor a BIC, so no real institution can ever be it.
  * Its accounts are `PROBE:<name>`, owned by it.
  */
