@@ -92,6 +92,22 @@ describe('readPaymentBody', () => {
     expect(readPaymentBody(Buffer.from(body), type).form).toBe(form);
   });
 
+  it('hands a pacs.008 to the ISO parser with the one body limit, and parses the simple form', () => {
+    expect(readPaymentBody(Buffer.from('<Document/>'), 'application/xml')).toMatchObject({
+      form: 'pacs.008',
+      contentType: 'application/xml',
+      maxBytes: MAX_BODY_BYTES,
+    });
+    expect(readPaymentBody(Buffer.from('{"endToEndId":"x"}'), 'application/json')).toEqual({
+      form: 'json',
+      value: { endToEndId: 'x' },
+    });
+    // The simple form's charset rule holds behind the form detection.
+    expect(() => readPaymentBody(Buffer.from('{"a":1}'), 'application/json; charset=utf-16')).toThrow(
+      UnsupportedMediaTypeError,
+    );
+  });
+
   it('refuses other media types and oversized bodies', () => {
     expect(() => readPaymentBody(Buffer.from('x'), 'text/plain')).toThrow(UnsupportedMediaTypeError);
     // No Content-Type: the body's form is never guessed.

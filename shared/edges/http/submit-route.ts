@@ -2,7 +2,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { submit, type SubmitOutcome } from '../../app/submit-intake';
 import type { SubmitDeps } from '../../app/submit';
 import { ForbiddenError } from '../../domain/errors';
-import { TERMINAL_STATUSES } from '../../domain/payment';
+import { isTerminal } from '../../domain/payment';
 import { annotateTrace, appendCorrelation, correlationOf } from '../../observability/correlation';
 import { pipelineMetrics } from '../../observability/metrics';
 import { logger } from '../../observability/powertools';
@@ -76,7 +76,7 @@ export function render(outcome: SubmitOutcome): HttpResponse {
   const { payment, answer } = outcome;
   // 202 while it is on its way; a payment already terminal (a resend, or refused for good by
   // the queue) answers 200 with its status. A new pacs.008 is answered RECEIVED: 202.
-  const status = TERMINAL_STATUSES.includes(answer?.reports ?? payment.status) ? 200 : 202;
+  const status = isTerminal(answer?.reports ?? payment.status) ? 200 : 202;
   const location = { location: `/payments/${payment.paymentId}` };
   if (answer) return textResponse(status, answer.body, answer.contentType, location);
   return jsonResponse(status, paymentView(payment), location);
