@@ -95,6 +95,7 @@ export function partnerAuth({
         logger.appendKeys({ partnerId: verified.partnerId, keyId: verified.keyId });
         const profile = await partners.getPartner(verified.partnerId);
         if (profile) request.context.partnerProfile = profile;
+        else delete request.context.partnerProfile;
         if (rateLimit) {
           const limit = profile?.rateLimitPerSecond ?? rateLimit.defaultPerSecond;
           if (!(await rateLimit.limiter.consume(verified.partnerId, limit, rateLimit.now()))) {
