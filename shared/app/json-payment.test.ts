@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import { NotPermittedError, ValidationError } from '../domain/errors';
+import { httpStatusOf } from '../edges/http/errors';
 import { DEFAULT_JSON_PAYMENT_RULES, parseJsonPayment } from './json-payment';
 
 const partner = {
@@ -105,7 +106,7 @@ describe('parseJsonPayment', () => {
     (debtorAccount) => {
       const error = refusalOf({ ...valid, debtorAccount });
       expect(error).toBeInstanceOf(NotPermittedError);
-      expect(error.httpStatus).toBe(403);
+      expect(httpStatusOf(error)).toBe(403);
       expect(error.issues).toEqual([expect.objectContaining({ field: 'debtorAccount', code: 'AGNT' })]);
     },
   );
@@ -116,7 +117,7 @@ describe('parseJsonPayment', () => {
     fc.assert(
       fc.property(foreignInstitution, accountPart, fc.integer({ min: 1, max: 10_000 }), (inst, acct, amt) => {
         const error = refusalOf({ ...valid, debtorAccount: `${inst}:${acct}`, amountMinor: amt });
-        expect(error.httpStatus).toBe(403);
+        expect(httpStatusOf(error)).toBe(403);
         expect(error.message).toBe(refusalOf({ ...valid, debtorAccount: '011000015:x' }).message);
         expect(error.issues).toEqual(refusalOf({ ...valid, debtorAccount: '011000015:x' }).issues);
       }),

@@ -82,6 +82,23 @@ function normalizedAccountId(id: string): string {
   return parsed ? `${parsed.institution}:${parsed.account}` : id;
 }
 
+/** The schema's issues as field issues with their reason codes (FF01 for a missing field). */
+function fieldIssues(body: unknown, issues: readonly z.core.$ZodIssue[]): FieldIssue[] {
+  return issues.map((issue) => {
+    const field = issue.path.map(String).join('.') || '(body)';
+    if (issue.code === 'unrecognized_keys') {
+      return { field, code: 'FF01' as const, message: `unknown field(s): ${issue.keys.join(', ')}` };
+    }
+    const topField = issue.path[0];
+    const given =
+      typeof body === 'object' && body !== null && typeof topField === 'string' && topField in body;
+    if (issue.code === 'invalid_type' && typeof topField === 'string' && !given) {
+      return { field, code: 'FF01' as const, message: 'is required' };
+    }
+    return { field, code: REASON_BY_FIELD[field] ?? 'FF01', message: issue.message };
+  });
+}
+
 /**
  * Validates the JSON form and maps it to the domain instruction, with the same rules as a
  * pacs.008: the debtor account must be held at one of the calling partner's institutions
@@ -96,22 +113,7 @@ export function parseJsonPayment(
 ): PaymentInstruction {
   const partnerId = partner.partnerId;
   const parsed = JsonPaymentSchema.safeParse(body);
-  if (!parsed.success) {
-    const issues: FieldIssue[] = parsed.error.issues.map((issue) => {
-      const field = issue.path.map(String).join('.') || '(body)';
-      if (issue.code === 'unrecognized_keys') {
-        return { field, code: 'FF01' as const, message: `unknown field(s): ${issue.keys.join(', ')}` };
-      }
-      const topField = issue.path[0];
-      const given =
-        typeof body === 'object' && body !== null && typeof topField === 'string' && topField in body;
-      if (issue.code === 'invalid_type' && typeof topField === 'string' && !given) {
-        return { field, code: 'FF01' as const, message: 'is required' };
-      }
-      return { field, code: REASON_BY_FIELD[field] ?? 'FF01', message: issue.message };
-    });
-    throw new ValidationError(issues);
-  }
+  if (!parsed.success) throw new ValidationError(fieldIssues(body, parsed.error.issues));
   const p = {
     ...parsed.data,
     debtorAccount: normalizedAccountId(parsed.data.debtorAccount),

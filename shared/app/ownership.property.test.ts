@@ -16,7 +16,8 @@ import { parsePacs008Xml, toPacs008Json } from '../iso20022';
 import { USD } from '../testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { restampPacs008 } from '../iso20022/restamp';
-import { submitPacs008 } from './submit-iso';
+import { submitIso } from '../testing/intake';
+import { httpStatusOf } from '../edges/http/errors';
 import { parseJsonPayment } from './json-payment';
 
 const PARTNERS: readonly Partner[] = [
@@ -137,14 +138,14 @@ async function submit(
       if (!(error instanceof ValidationError)) throw error;
       return {
         accepted: false,
-        refusal: JSON.stringify([error.httpStatus, error.code, error.message, error.issues]),
+        refusal: JSON.stringify([httpStatusOf(error), error.code, error.message, error.issues]),
       };
     }
   }
   const instructing = a.caller.agentIds[0] ?? '';
   const xml = pacs008(n, instructing, a.debtor, a.creditor);
   const body = a.form === 'pacs008-xml' ? xml : JSON.stringify(toPacs008Json(parsePacs008Xml(xml)));
-  const outcome = await submitPacs008(
+  const outcome = await submitIso(
     {
       body: Buffer.from(body),
       contentType: a.form === 'pacs008-xml' ? 'application/xml' : 'application/json',

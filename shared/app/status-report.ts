@@ -222,28 +222,21 @@ function rejectionOf(payment: Payment): { code: ReasonCode; info: string } {
   return { code: rejection.code, info: rejection.message };
 }
 
-/** What a resent pacs.008 (same payment, same content) is answered with. */
-export interface ResendAnswer {
-  /** 200 once the payment is final (SETTLED / REJECTED), 202 while it is still in flight. */
-  readonly httpStatus: 200 | 202;
-  readonly report: StatusReportInput;
-}
-
 /**
  * The answer to a pacs.008 that resends a payment already recorded: the payment's CURRENT status
  * (the one mapping, ISO_STATUS), never a blanket "accepted". A resent payment that has since
  * settled is answered FedNow ACSC with its settlement date / RTP ACTC, one that was rejected
- * (enqueue failure, deadline sweep AB05, AM04 at settlement...) RJCT with its reason, both HTTP
- * 200: nothing new was accepted, the answer is a known final status. A payment still in flight is
- * answered FedNow ACTC (RECEIVED) or ACSP (ACCEPTED) / RTP RCVD with HTTP 202, as a new
- * submission is. The report is about the message received (its MsgId, CreDtTm and references),
+ * (enqueue failure, deadline sweep AB05, AM04 at settlement...) RJCT with its reason: nothing new
+ * was accepted, the answer is a known final status (HTTP 200 at the edge). A payment still in
+ * flight is answered FedNow ACTC (RECEIVED) or ACSP (ACCEPTED) / RTP RCVD (HTTP 202, as a new
+ * submission is). The report is about the message received (its MsgId, CreDtTm and references),
  * like every answer to a submission.
  */
 export function reportForResend(
   payment: Payment,
   message: OriginalRefs,
   options: { rail: Rail; now: number } & ReportParties,
-): ResendAnswer {
+): StatusReportInput {
   const report = reportForMessage(message, payment.status, {
     rail: options.rail,
     now: options.now,
@@ -251,8 +244,5 @@ export function reportForResend(
     ...(options.agents ? { agents: options.agents } : {}),
     ...(options.participant !== undefined ? { participant: options.participant } : {}),
   });
-  return {
-    httpStatus: payment.status === 'SETTLED' || payment.status === 'REJECTED' ? 200 : 202,
-    report: { ...report, ...stateTiming(payment, options.rail) },
-  };
+  return { ...report, ...stateTiming(payment, options.rail) };
 }

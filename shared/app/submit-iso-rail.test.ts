@@ -1,7 +1,6 @@
 import { FEDNOW_SCENARIO1, fixture, restampedFixture } from '../iso20022/__fixtures__';
 import { restampPacs008 } from '../iso20022/restamp';
-import { intakeWorld, testPartner } from '../testing/intake';
-import { submitPacs008 } from './submit-iso';
+import { intakeWorld, testPartner, submitIso } from '../testing/intake';
 
 const PARTNER = testPartner('bank-a', ['011104238']);
 
@@ -12,7 +11,7 @@ const addtlInf = (body: string) => [...body.matchAll(/<AddtlInf>([^<]*)</g)].map
 describe('ISO intake: the rail rules, through the use case', () => {
   it('refuses the 2023 sample (AB06) and writes nothing', async () => {
     const { store, queue, deps } = setup();
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(fixture(FEDNOW_SCENARIO1)), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -27,7 +26,7 @@ describe('ISO intake: the rail rules, through the use case', () => {
     const { clock, deps } = setup();
     const created = clock.now() - 10_000; // the message is 10 s old on arrival
     const { body } = restampedFixture(FEDNOW_SCENARIO1, created);
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -39,7 +38,7 @@ describe('ISO intake: the rail rules, through the use case', () => {
   it('a CreDtTm far in the future is DT01', async () => {
     const { clock, deps, store } = setup();
     const { body } = restampedFixture(FEDNOW_SCENARIO1, clock.now() + 60_000);
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -50,7 +49,7 @@ describe('ISO intake: the rail rules, through the use case', () => {
   it('DUPL names the reference that collided, in full AddtlInf lines', async () => {
     const { clock, deps } = setup();
     const first = restampedFixture(FEDNOW_SCENARIO1, clock.now());
-    await submitPacs008(
+    await submitIso(
       { body: Buffer.from(first.body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -59,7 +58,7 @@ describe('ISO intake: the rail rules, through the use case', () => {
       /<MsgId>[^<]*</,
       `<MsgId>${first.refs.msgId ?? ''}<`,
     );
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(other), contentType: 'application/xml', partner: PARTNER },
       deps,
     );

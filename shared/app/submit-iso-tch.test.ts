@@ -3,8 +3,7 @@ import { fixture, RTP_PACS008 } from '../iso20022/__fixtures__';
 import { PACS002_SPEC } from '../iso20022/pacs002';
 import { restampPacs008 } from '../iso20022/restamp';
 import { messageSchemaIssues } from '../iso20022/schema';
-import { intakeWorld, testPartner } from '../testing/intake';
-import { submitPacs008 } from './submit-iso';
+import { intakeWorld, testPartner, submitIso } from '../testing/intake';
 
 /**
  * The TCH RTP sample through the use case: answers in TCH's vocabulary (RCVD when accepted, RJCT
@@ -34,7 +33,7 @@ describe('ISO intake on the RTP rail (TCH envelope)', () => {
   it('answers an accepted pacs.008 202 RCVD, To = the participant id its MsgId carries (empty AppHdr)', async () => {
     const { clock, deps } = setup();
     const { body } = restampPacs008(fixture(RTP_PACS008), { now: clock.now() });
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -51,7 +50,7 @@ describe('ISO intake on the RTP rail (TCH envelope)', () => {
   it("records the sender's AppHdr Fr participant id and answers To = it", async () => {
     const { clock, deps, store } = setup();
     const { body } = restampPacs008(withFr(fixture(RTP_PACS008), '234567891X9'), { now: clock.now() });
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -65,7 +64,7 @@ describe('ISO intake on the RTP rail (TCH envelope)', () => {
     expect(messageSchemaIssues(out.body, PACS002_SPEC, { strictAppHdr: true })).toEqual([]);
 
     // The resend of the recorded payment (still in flight) is answered RCVD, to the same id.
-    const again = await submitPacs008(
+    const again = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -78,7 +77,7 @@ describe('ISO intake on the RTP rail (TCH envelope)', () => {
     const { deps, store } = setup();
     // The 2023 sample, not restamped: past the rail clock (AB06).
     const body = withFr(fixture(RTP_PACS008), '234567891X9');
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(body), contentType: 'application/xml', partner: PARTNER },
       deps,
     );
@@ -97,7 +96,7 @@ describe('ISO intake on the RTP rail (TCH envelope)', () => {
       '<ct:ChrgBr>SLEV</ct:ChrgBr>',
       '<ct:ChrgBr>SLEV</ct:ChrgBr><ct:Bogus>1</ct:Bogus>',
     );
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(broken), contentType: 'application/xml', partner: PARTNER },
       deps,
     );

@@ -1,10 +1,9 @@
 import type { Payment } from '../domain/payment';
 import type { FakePaymentStore } from '../testing/fakes';
-import { intakeWorld, testPartner } from '../testing/intake';
+import { intakeWorld, testPartner, submitIso } from '../testing/intake';
 import { parsePacs002Xml, parsePacs008Xml, toPacs008Json, type IsoNode } from '../iso20022';
 import { FEDNOW_SCENARIO1, PACS008_SAMPLES, fixture } from '../iso20022/__fixtures__';
 import { restampPacs008 } from '../iso20022/restamp';
-import { submitPacs008 } from './submit-iso';
 
 const PARTNER = testPartner('bank-a', ['011104238']);
 // The sample restamped to a fixed business day (Wednesday, 10:00 ET), and the clock just after it.
@@ -17,7 +16,7 @@ const MSG_ID = STAMPED.refs.msgId ?? '';
 function setup() {
   const { store, queue, clock, deps } = intakeWorld(SENT_AT + 1_000, 20);
   const send = (body: string, contentType = 'application/xml') =>
-    submitPacs008({ body: Buffer.from(body), contentType, partner: PARTNER }, deps);
+    submitIso({ body: Buffer.from(body), contentType, partner: PARTNER }, deps);
   return { store, queue, clock, send };
 }
 
@@ -47,7 +46,7 @@ function overwrite(store: FakePaymentStore, paymentId: string, change: Partial<P
   store.payments.set(paymentId, { ...p, ...change, version: p.version + 1 });
 }
 
-describe('submitPacs008: a resent pacs.008 answers the payment current status', () => {
+describe('submitPacs008 (as answered over HTTP): a resent pacs.008 answers the payment current status', () => {
   it('answers a new payment 202 ACTC, and its resend while in flight 202 ACSP (accepted, on the queue)', async () => {
     const { send } = setup();
     const first = await send(XML);
@@ -139,7 +138,7 @@ describe('submitPacs008: a resent pacs.008 answers the payment current status', 
   });
 });
 
-describe('submitPacs008: refused by admission control', () => {
+describe('submitPacs008 (as answered over HTTP): refused by admission control', () => {
   it('answers 503 + Retry-After with a pacs.002 RJCT NARR naming OVERLOADED, writing nothing', async () => {
     const { store, queue, deps } = intakeWorld(SENT_AT + 1_000, 20);
     const admission = {
@@ -150,7 +149,7 @@ describe('submitPacs008: refused by admission control', () => {
         estimatedWaitSeconds: 10,
       }),
     };
-    const out = await submitPacs008(
+    const out = await submitIso(
       { body: Buffer.from(XML), contentType: 'application/xml', partner: PARTNER },
       { ...deps, admission },
     );
@@ -163,13 +162,13 @@ describe('submitPacs008: refused by admission control', () => {
   });
 });
 
-describe('submitPacs008: ownership in every envelope', () => {
+describe('submitPacs008 (as answered over HTTP): ownership in every envelope', () => {
   it.each(PACS008_SAMPLES.map((s) => [s.file, s] as const))(
     '%s sent by a partner that is not its debtor agent: 403 RJCT AGNT, nothing written',
     async (_file, sample) => {
       const { store, queue, deps } = intakeWorld(SENT_AT + 1_000, 20);
       const stamped = restampPacs008(fixture(sample.file), { now: SENT_AT }).body;
-      const out = await submitPacs008(
+      const out = await submitIso(
         {
           body: Buffer.from(stamped),
           contentType: 'application/xml',

@@ -1,6 +1,7 @@
 import { FakeClock, FakePaymentStore, FakeQueue } from '../testing/fakes';
 import { instruction } from '../testing/builders';
-import { DuplicateError, PermanentEnqueueError, TransientError } from '../domain/errors';
+import { DuplicateError, OverloadedError, PermanentEnqueueError, TransientError } from '../domain/errors';
+import { httpStatusOf } from '../edges/http/errors';
 import { paymentDeadline, submitPayment } from './submit';
 
 function setup() {
@@ -163,12 +164,9 @@ describe('submitPayment with admission control', () => {
 
   it('refuses a new payment with OverloadedError before writing or queueing anything', async () => {
     const { store, queue, deps } = setup();
-    await expect(submitPayment(instruction(), { ...deps, admission: refuse })).rejects.toMatchObject({
-      name: 'OverloadedError',
-      httpStatus: 503,
-      code: 'OVERLOADED',
-      retryAfterSeconds: 4,
-    });
+    const error = await submitPayment(instruction(), { ...deps, admission: refuse }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ name: 'OverloadedError', code: 'OVERLOADED', retryAfterSeconds: 4 });
+    expect(httpStatusOf(error as OverloadedError)).toBe(503);
     expect(store.events).toHaveLength(0);
     expect(queue.messages).toHaveLength(0);
   });
@@ -195,9 +193,8 @@ describe('submitPayment with admission control', () => {
         estimatedWaitSeconds: 5,
       }),
     };
-    await expect(submitPayment(instruction(), { ...deps, admission: share })).rejects.toMatchObject({
-      httpStatus: 429,
-      code: 'PARTNER_SHARE_EXCEEDED',
-    });
+    const error = await submitPayment(instruction(), { ...deps, admission: share }).catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'PARTNER_SHARE_EXCEEDED' });
+    expect(httpStatusOf(error as OverloadedError)).toBe(429);
   });
 });

@@ -1,4 +1,5 @@
-import { AuthenticationError, ConfigError, ForbiddenError } from '../domain/errors';
+import { AppError, AuthenticationError, ConfigError, ForbiddenError } from '../domain/errors';
+import { httpStatusOf } from '../edges/http/errors';
 import { harness, NOW_SECONDS, reasonOf } from './__fixtures__/verifier-harness';
 import { InMemoryNonceStore, InMemoryPartnerKeys } from './in-memory';
 import {
@@ -389,7 +390,8 @@ describe('createRequestVerifier', () => {
       h.keys.setPartnerStatus('partner-1', 'DISABLED');
       const err = await h.verifier(h.sign({ body: BODY })).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ForbiddenError);
-      expect(err).toMatchObject({ httpStatus: 403, code: 'partner_disabled' });
+      expect(err).toMatchObject({ code: 'partner_disabled' });
+      expect(httpStatusOf(err as ForbiddenError)).toBe(403);
       expect(h.nonces.claims).toHaveLength(0);
     });
 
@@ -417,7 +419,7 @@ describe('createRequestVerifier', () => {
       const err = await h.verifier(forged).catch((e: unknown) => e);
       expect(err).toBeInstanceOf(AuthenticationError);
       const { message } = err as AuthenticationError;
-      expect((err as AuthenticationError).httpStatus).toBe(401);
+      expect(httpStatusOf(err as AuthenticationError)).toBe(401);
       for (const leak of [
         h.partner.hmacSecret.toString('base64'),
         req.headers['signature'],
@@ -439,9 +441,9 @@ describe('createRequestVerifier', () => {
         nonces: new InMemoryNonceStore(),
         now: () => h.clock.nowMs,
       });
-      await expect(verifier(h.sign({ body: BODY }, { keyId: 'k' }))).rejects.toMatchObject({
-        httpStatus: 500,
-      });
+      const err = await verifier(h.sign({ body: BODY }, { keyId: 'k' })).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(AppError);
+      expect(httpStatusOf(err as AppError)).toBe(500);
     });
 
     it('an invalid policy fails at construction', () => {

@@ -1,5 +1,15 @@
 import type { CurrencyCode } from './currency';
 
+/**
+ * An account id as shown to a partner or written to a log: '****' and its last 4 characters, the
+ * same length whatever the id's (so it reveals neither the number nor its length); 4 characters
+ * or fewer are masked entirely.
+ */
+export function maskAccount(value: string): string {
+  const compact = value.trim();
+  return compact.length <= 4 ? '****' : `****${compact.slice(-4)}`;
+}
+
 export type AccountStatus = 'OPEN' | 'BLOCKED' | 'CLOSED';
 
 /** A ledger account. Balances are integer minor units; `available` = balance + overdraft limit. */

@@ -2,14 +2,15 @@ import type { ReasonCode } from './reasons';
 
 /**
  * The one error hierarchy of the service. Every error a handler can meet is (or is wrapped in)
- * an AppError; mapping to HTTP status / ISO reason code / SQS outcome happens in one place
- * (shared/edges/http/errors.ts for APIs, the settle service for the queue).
+ * an AppError. Errors carry a code and data, never a transport status: the one mapping to an
+ * HTTP status is the edge's (shared/edges/http/errors.ts, a table by error class), the queue
+ * outcome is the settle consumer's (shared/edges/queue/settle-consumer.ts).
  *
  * `expose` says whether `message` may be shown to a partner. Unexposed errors become a generic
- * 500 with no internals. Messages never contain secrets or full account numbers.
+ * 500 (503 for a TransientError) with no internals. Messages never contain secrets or full
+ * account numbers.
  */
 export abstract class AppError extends Error {
-  abstract readonly httpStatus: number;
   abstract readonly expose: boolean;
   /** Machine-readable code: an ISO 20022 reason code, or a stable internal code. */
   abstract readonly code: string;
@@ -29,7 +30,6 @@ export interface FieldIssue {
 
 /** The request is well-formed enough to read but a field is missing or wrong. 400. */
 export class ValidationError extends AppError {
-  readonly httpStatus: number = 400;
   readonly expose = true;
   readonly code: ReasonCode;
   readonly issues: readonly FieldIssue[];
@@ -51,34 +51,28 @@ export class ValidationError extends AppError {
  * instructing agent) that is not one of its own institutions. 403, with the field. The same
  * refusal whatever the state of the account it names, so it tells nothing about that account.
  */
-export class NotPermittedError extends ValidationError {
-  override readonly httpStatus: number = 403;
-}
+export class NotPermittedError extends ValidationError {}
 
 /** The body is not parseable at all (not JSON / not XML / not the expected message). 400. */
 export class MalformedRequestError extends AppError {
-  readonly httpStatus = 400;
   readonly expose = true;
   readonly code = 'FF01';
 }
 
 /** The payload is larger than the service accepts. 413. */
 export class PayloadTooLargeError extends AppError {
-  readonly httpStatus = 413;
   readonly expose = true;
   readonly code = 'FF01';
 }
 
 /** The media type is not one the route accepts. 415. */
 export class UnsupportedMediaTypeError extends AppError {
-  readonly httpStatus = 415;
   readonly expose = true;
   readonly code = 'FF01';
 }
 
 /** The request could not be authenticated (signature missing / bad / stale / replayed). 401. */
 export class AuthenticationError extends AppError {
-  readonly httpStatus = 401;
   readonly expose = true;
   readonly code: string;
   constructor(reason: string, message: string, options?: { cause?: unknown }) {
@@ -89,7 +83,6 @@ export class AuthenticationError extends AppError {
 
 /** Authenticated, but not allowed (disabled partner, foreign agent). 403. */
 export class ForbiddenError extends AppError {
-  readonly httpStatus = 403;
   readonly expose = true;
   readonly code: string;
   constructor(code: string, message: string, options?: { cause?: unknown }) {
@@ -100,28 +93,24 @@ export class ForbiddenError extends AppError {
 
 /** Not found, or not visible to this partner (the two are indistinguishable on purpose). 404. */
 export class NotFoundError extends AppError {
-  readonly httpStatus = 404;
   readonly expose = true;
   readonly code = 'NOT_FOUND';
 }
 
 /** The partner sends faster than its configured rate. 429, retry after a second. */
 export class TooManyRequestsError extends AppError {
-  readonly httpStatus = 429;
   readonly expose = true;
   readonly code = 'THROTTLED';
 }
 
 /** Same business key re-used with different content. 409 / DUPL. */
 export class DuplicateError extends AppError {
-  readonly httpStatus = 409;
   readonly expose = true;
   readonly code = 'DUPL';
 }
 
 /** A business outcome that rejects a payment (terminal, recorded, never retried). */
 export class BusinessRejection extends AppError {
-  readonly httpStatus = 422;
   readonly expose = true;
   readonly code: ReasonCode;
   constructor(code: ReasonCode, message: string, options?: { cause?: unknown }) {
@@ -132,21 +121,18 @@ export class BusinessRejection extends AppError {
 
 /** An infrastructure failure worth retrying (throttling, transaction conflict, network). */
 export class TransientError extends AppError {
-  readonly httpStatus = 503;
   readonly expose = false;
   readonly code = 'TRANSIENT';
 }
 
 /** A broken invariant or unexpected state: a bug or corrupted data, never the client's fault. */
 export class InternalError extends AppError {
-  readonly httpStatus = 500;
   readonly expose = false;
   readonly code = 'INTERNAL';
 }
 
 /** Configuration missing or invalid: fails at cold start, never per request. */
 export class ConfigError extends AppError {
-  readonly httpStatus = 500;
   readonly expose = false;
   readonly code = 'CONFIG';
 }
@@ -158,7 +144,6 @@ export class ConfigError extends AppError {
  * left unhandled it is an unexposed 500.
  */
 export class PermanentEnqueueError extends AppError {
-  readonly httpStatus = 500;
   readonly expose = false;
   readonly code = 'ENQUEUE_REFUSED';
   readonly awsErrorName: string;
@@ -174,7 +159,6 @@ export class PermanentEnqueueError extends AppError {
  * this partner has used its fair share (429 PARTNER_SHARE_EXCEEDED). Retry after the given seconds.
  */
 export class OverloadedError extends AppError {
-  readonly httpStatus: 503 | 429;
   readonly expose = true;
   readonly code: 'OVERLOADED' | 'PARTNER_SHARE_EXCEEDED';
   readonly reason: 'overloaded' | 'partner_share';
@@ -187,7 +171,6 @@ export class OverloadedError extends AppError {
     );
     this.reason = reason;
     this.retryAfterSeconds = retryAfterSeconds;
-    this.httpStatus = reason === 'overloaded' ? 503 : 429;
     this.code = reason === 'overloaded' ? 'OVERLOADED' : 'PARTNER_SHARE_EXCEEDED';
   }
 }

@@ -1,14 +1,35 @@
 import type middy from '@middy/core';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
-import { AppError, AuthenticationError, ForbiddenError, OverloadedError } from '../domain/errors';
+import {
+  AppError,
+  DuplicateError,
+  MalformedRequestError,
+  OverloadedError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  ValidationError,
+} from '../domain/errors';
 import { pipelineMetrics } from './metrics';
 import { logger, tracer } from './powertools';
 import { RuntimeLogLevel, type ParameterFetcher } from './runtime-log-level';
 import { observabilitySettings } from './settings';
 
-/** Statuses of an intake refusal: the submission was read and refused, nothing recorded. */
-const REFUSAL_STATUSES = new Set([400, 403, 409, 413, 415]);
+/**
+ * Errors of an intake refusal: the submission was read and refused, nothing recorded (answered
+ * 400 / 403 / 409 / 413 / 415 by shared/edges/http/errors.ts). All exposed.
+ */
+const REFUSALS = [
+  ValidationError, // incl. NotPermittedError (403) and the ISO schema's SchemaValidationError
+  MalformedRequestError,
+  PayloadTooLargeError,
+  UnsupportedMediaTypeError,
+  DuplicateError,
+] as const;
+
+function isIntakeRefusal(error: unknown): error is AppError {
+  return REFUSALS.some((type) => error instanceof type);
+}
 
 /**
  * Counts submissions refused at intake (PaymentsRefusedAtIntake by reason code) whatever throws
@@ -25,15 +46,7 @@ export function intakeRefusals(): middy.MiddlewareObj {
         pipelineMetrics.paymentShed(error.reason);
         return;
       }
-      if (
-        error instanceof AppError &&
-        !(error instanceof AuthenticationError) &&
-        !(error instanceof ForbiddenError) &&
-        error.expose &&
-        REFUSAL_STATUSES.has(error.httpStatus)
-      ) {
-        pipelineMetrics.intakeRefusal(error.code);
-      }
+      if (isIntakeRefusal(error)) pipelineMetrics.intakeRefusal(error.code);
     },
   };
 }

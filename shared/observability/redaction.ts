@@ -20,8 +20,9 @@
  * Pure functions, no I/O: property-tested in redaction.test.ts.
  */
 
+import { maskAccount } from '../domain/account';
+
 export const REDACTED = '[REDACTED]';
-const MASK = '****';
 /** Longer strings are cut before scanning (log lines are not the place for documents). */
 export const MAX_STRING_LENGTH = 8_192;
 const MAX_DEPTH = 12;
@@ -29,11 +30,8 @@ const MAX_ARRAY_ITEMS = 1_000;
 
 export type KeyClass = 'secret' | 'personal' | 'account' | 'plain';
 
-/** Shows the last 4 characters only; 4 characters or fewer are masked entirely. */
-export function maskAccount(value: string): string {
-  const compact = value.trim();
-  return compact.length <= 4 ? MASK : `${MASK}${compact.slice(-4)}`;
-}
+/** The one account mask (shared/domain/account.ts), re-exported for the redaction callers. */
+export { maskAccount };
 
 const normalise = (key: string) => key.toLowerCase().replace(/[^a-z0-9]/g, '');
 

@@ -4,7 +4,7 @@ import type { AwsClients } from '../adapters/aws-clients';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
-import type { PartnerRateLimit } from '../edges/http/partner-auth';
+import type { PartnerAuth, PartnerRateLimit } from '../edges/http/partner-auth';
 import {
   LocalFileSecretSource,
   SecretsManagerSource,
@@ -13,8 +13,8 @@ import {
 import type { Config } from '../config/config';
 import { tracer } from '../observability/powertools';
 
-/** Composition root for partner authentication (HTTP handlers only). */
-export interface PartnerAuthAdapters {
+/** Composition root for partner authentication (HTTP handlers only): what partnerAuth() takes. */
+export interface PartnerAuthAdapters extends PartnerAuth {
   readonly partners: DynamoPartnerRegistry;
   readonly verifier: RequestVerifier;
   readonly rateLimit: PartnerRateLimit;
@@ -44,7 +44,6 @@ export function buildPartnerAuth(config: Config, clients: AwsClients): PartnerAu
   });
   const rateLimit: PartnerRateLimit = {
     limiter: new DynamoRateLimiter(clients.documents, config.tables.nonces),
-    limitFor: async (partnerId) => (await partners.getPartner(partnerId))?.rateLimitPerSecond,
     defaultPerSecond: config.partners.rateLimitPerSecond,
     now: Date.now,
   };

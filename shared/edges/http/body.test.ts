@@ -1,5 +1,7 @@
 import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../domain/errors';
-import { MAX_BODY_BYTES, readJsonBody } from './body';
+import { fixture } from '../../iso20022/__fixtures__';
+import { MAX_BODY_BYTES, readJsonBody, readPaymentBody, readStatusRequest } from './body';
+import { httpStatusOf } from './errors';
 
 const json = (text: string): Buffer => Buffer.from(text, 'utf8');
 
@@ -24,7 +26,8 @@ describe('readJsonBody', () => {
         error = e;
       }
       expect(error).toBeInstanceOf(MalformedRequestError);
-      expect(error).toMatchObject({ httpStatus: 400, code: 'FF01' });
+      expect(error).toMatchObject({ code: 'FF01' });
+      expect(httpStatusOf(error as MalformedRequestError)).toBe(400);
     }
     expect(() => readJsonBody(json('{"amountMinor":1,"amountMinor":100000}'), 'application/json')).toThrow(
       "duplicate key 'amountMinor'",
@@ -76,5 +79,95 @@ describe('readJsonBody', () => {
       expect(() => readJsonBody(Buffer.from(bytes), 'application/json')).toThrow(MalformedRequestError);
       expect(() => readJsonBody(Buffer.from(bytes), 'application/json')).toThrow('not valid UTF-8');
     }
+  });
+});
+
+describe('readPaymentBody', () => {
+  it.each([
+    ['application/xml', '<Document/>', 'pacs.008'],
+    ['text/xml; charset=utf-8', '<Document/>', 'pacs.008'],
+    ['application/json', ' {\n "FIToFICstmrCdtTrf": {}}', 'pacs.008'],
+    ['application/json', '{"endToEndId":"x"}', 'json'],
+  ] as const)('%s %s -> %s', (type, body, form) => {
+    expect(readPaymentBody(Buffer.from(body), type).form).toBe(form);
+  });
+
+  it('hands a pacs.008 to the ISO parser with the one body limit, and parses the simple form', () => {
+    expect(readPaymentBody(Buffer.from('<Document/>'), 'application/xml')).toMatchObject({
+      form: 'pacs.008',
+      contentType: 'application/xml',
+      maxBytes: MAX_BODY_BYTES,
+    });
+    expect(readPaymentBody(Buffer.from('{"endToEndId":"x"}'), 'application/json')).toEqual({
+      form: 'json',
+      value: { endToEndId: 'x' },
+    });
+    // The simple form's charset rule holds behind the form detection.
+    expect(() => readPaymentBody(Buffer.from('{"a":1}'), 'application/json; charset=utf-16')).toThrow(
+      UnsupportedMediaTypeError,
+    );
+  });
+
+  it('refuses other media types and oversized bodies', () => {
+    expect(() => readPaymentBody(Buffer.from('x'), 'text/plain')).toThrow(UnsupportedMediaTypeError);
+    // No Content-Type: the body's form is never guessed.
+    expect(() => readPaymentBody(Buffer.from('{"endToEndId":"x"}'), undefined)).toThrow(
+      UnsupportedMediaTypeError,
+    );
+    expect(() => readPaymentBody(Buffer.alloc(MAX_BODY_BYTES + 1), 'application/json')).toThrow(
+      PayloadTooLargeError,
+    );
+  });
+});
+
+const UETR = '8a562c67-ca16-48ba-b074-65581be6f011';
+const jsonForm = JSON.stringify({ FIToFIPmtStsReq: { GrpHdr: { MsgId: 'Q1' }, TxInf: { OrgnlUETR: UETR } } });
+const xmlForm = fixture('fednow/CustomerCreditTransfer_Scenario5_Step2_pacs.028.xml');
+
+/** Pads a valid body past the limit with insignificant whitespace (still valid JSON / XML). */
+function oversize(text: string): Buffer {
+  return Buffer.from(text + ' '.repeat(MAX_BODY_BYTES + 1 - Buffer.byteLength(text)), 'utf8');
+}
+
+describe('readStatusRequest', () => {
+  it('reads both forms and says which the answer mirrors', () => {
+    expect(readStatusRequest(Buffer.from(jsonForm), 'application/json')).toEqual({
+      request: { msgId: 'Q1', original: { uetr: UETR } },
+      format: 'application/json',
+    });
+    const xml = readStatusRequest(Buffer.from(xmlForm), 'application/xml; charset=utf-8');
+    expect(xml.format).toBe('application/xml');
+    expect(xml.request.original.uetr).toBe(UETR);
+  });
+
+  it('applies the POST /payments body limit to both forms (413), before parsing', () => {
+    expect(Buffer.byteLength(jsonForm)).toBeLessThan(MAX_BODY_BYTES);
+    expect(() => readStatusRequest(oversize(jsonForm), 'application/json')).toThrow(PayloadTooLargeError);
+    expect(() => readStatusRequest(oversize(xmlForm), 'text/xml')).toThrow(PayloadTooLargeError);
+    // Not even parsed: an oversize body that is not JSON at all is still a 413, not a 400.
+    expect(() => readStatusRequest(Buffer.alloc(MAX_BODY_BYTES + 1, 0x7b), 'application/json')).toThrow(
+      PayloadTooLargeError,
+    );
+    // Exactly at the limit is accepted.
+    const atLimit = oversize(jsonForm).subarray(0, MAX_BODY_BYTES);
+    expect(readStatusRequest(atLimit, 'application/json').request.msgId).toBe('Q1');
+  });
+
+  it('refuses malformed JSON, invalid UTF-8 and duplicate member names with 400 FF01', () => {
+    expect(() => readStatusRequest(Buffer.from('{"FIToFIPmtStsReq":'), 'application/json')).toThrow(
+      MalformedRequestError,
+    );
+    expect(() =>
+      readStatusRequest(Buffer.from([0x7b, 0x22, 0xff, 0x22, 0x3a, 0x31, 0x7d]), 'application/json'),
+    ).toThrow(MalformedRequestError);
+    const doubled = jsonForm.replace('"OrgnlUETR":', '"OrgnlUETR":"other","OrgnlUETR":');
+    expect(() => readStatusRequest(Buffer.from(doubled), 'application/json')).toThrow(
+      "duplicate key 'OrgnlUETR'",
+    );
+  });
+
+  it('refuses other media types with 415', () => {
+    expect(() => readStatusRequest(Buffer.from(jsonForm), 'text/plain')).toThrow(UnsupportedMediaTypeError);
+    expect(() => readStatusRequest(Buffer.from(jsonForm), undefined)).toThrow(UnsupportedMediaTypeError);
   });
 });

@@ -1,6 +1,13 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../domain/errors';
+import { decodeBody, parsePacs028Json, parsePacs028Xml, type StatusRequest } from '../../iso20022';
 import { parseJsonStrict } from '../../json/strict-json';
+
+/**
+ * The one place partner request bodies are read: the body limit (413), the media type and
+ * charset (415), which form a POST /payments body is, and the strict decoding of the JSON forms
+ * (400 FF01). The ISO parsers get the same limit (MAX_BODY_BYTES) from here.
+ */
 
 /** Largest request body accepted by partner routes (a pacs.008 is a few KB). */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -42,12 +49,73 @@ export function charsetOf(value: string | undefined): string | undefined {
   return undefined;
 }
 
+/** 413 past the limit, before anything is decoded or parsed. */
+function checkSize(body: Buffer): void {
+  if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
+}
+
+const isXml = (type: string | undefined) => type === 'application/xml' || type === 'text/xml';
+
+/**
+ * A POST /payments body, by form:
+ *   application/xml, text/xml                           -> ISO 20022 pacs.008 (XML)
+ *   application/json with a top-level FIToFICstmrCdtTrf -> ISO 20022 pacs.008 (JSON form)
+ *   application/json otherwise                          -> the simple JSON payment form, parsed
+ * The pacs.008 is left to the ISO parser, with the limit it is to apply.
+ */
+export type PaymentBody =
+  | {
+      readonly form: 'pacs.008';
+      readonly body: Buffer;
+      readonly contentType: string;
+      readonly maxBytes: number;
+    }
+  | { readonly form: 'json'; readonly value: unknown };
+
+export function readPaymentBody(body: Buffer, contentType: string | undefined): PaymentBody {
+  checkSize(body);
+  const type = mediaType(contentType);
+  if (isXml(type))
+    return {
+      form: 'pacs.008',
+      body,
+      contentType: contentType ?? 'application/xml',
+      maxBytes: MAX_BODY_BYTES,
+    };
+  if (type === undefined) {
+    // A body's meaning must not be guessed: every form names its media type.
+    throw new UnsupportedMediaTypeError(
+      'Content-Type is required: application/json, application/xml or text/xml',
+    );
+  }
+  if (type !== 'application/json') {
+    throw new UnsupportedMediaTypeError(
+      `unsupported content type '${type.slice(0, 60)}': use application/json, application/xml or text/xml`,
+    );
+  }
+  // A cheap look at the first key: the ISO JSON form starts with {"FIToFICstmrCdtTrf".
+  if (/^\s*\{\s*"FIToFICstmrCdtTrf"\s*:/.test(body.subarray(0, 256).toString('utf8'))) {
+    return {
+      form: 'pacs.008',
+      body,
+      contentType: contentType ?? 'application/xml',
+      maxBytes: MAX_BODY_BYTES,
+    };
+  }
+  return { form: 'json', value: parseJsonForm(body, contentType) };
+}
+
 /**
  * Parses a JSON request body, refusing oversize (413), wrong media types or a charset other than
  * UTF-8 (415), and invalid UTF-8, malformed JSON or a duplicate member name (400 FF01).
  */
 export function readJsonBody(body: Buffer, contentType: string | undefined): unknown {
-  if (body.length > MAX_BODY_BYTES) throw new PayloadTooLargeError(`body exceeds ${MAX_BODY_BYTES} bytes`);
+  checkSize(body);
+  return parseJsonForm(body, contentType);
+}
+
+/** readJsonBody() past the size check. */
+function parseJsonForm(body: Buffer, contentType: string | undefined): unknown {
   const type = mediaType(contentType);
   if (type !== 'application/json') {
     throw new UnsupportedMediaTypeError(
@@ -71,4 +139,27 @@ export function readJsonBody(body: Buffer, contentType: string | undefined): unk
     throw new MalformedRequestError('request body is not valid UTF-8', { cause });
   }
   return parseJsonStrict(text);
+}
+
+export interface ReadStatusRequest {
+  readonly request: StatusRequest;
+  /** The form the answer mirrors. */
+  readonly format: 'application/xml' | 'application/json';
+}
+
+/**
+ * Reads a pacs.028 body in either form. The body limit of POST /payments (413) applies to both,
+ * before any decoding or parsing (after the media type, 415, as it always has); the JSON form is
+ * strict UTF-8 and refuses duplicate member names, as the pacs.008 JSON form does.
+ */
+export function readStatusRequest(body: Buffer, contentType: string | undefined): ReadStatusRequest {
+  const type = mediaType(contentType);
+  if (!isXml(type) && type !== 'application/json') {
+    throw new UnsupportedMediaTypeError('send the pacs.028 as application/xml, text/xml or application/json');
+  }
+  checkSize(body);
+  if (isXml(type))
+    return { request: parsePacs028Xml(body, { maxBytes: MAX_BODY_BYTES }), format: 'application/xml' };
+  const json = parseJsonStrict(decodeBody(body, MAX_BODY_BYTES));
+  return { request: parsePacs028Json(json), format: 'application/json' };
 }

@@ -5,9 +5,10 @@ import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { AppError } from '../../domain/errors';
 import { logger, metrics, tracer } from '../../observability/powertools';
-import { errorResponse, type HttpResponse } from './responses';
+import { errorResponse, httpStatusOf } from './errors';
+import type { HttpResponse } from './responses';
 
-/** Turns any error into a well-formed HTTP response (shared/edges/http/responses.ts) and logs it. */
+/** Turns any error into a well-formed HTTP response (shared/edges/http/errors.ts) and logs it. */
 export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse> {
   return {
     onError: (request) => {
@@ -15,7 +16,7 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRe
       const requestId = request.event.requestContext?.requestId ?? request.context.awsRequestId;
       if (error instanceof AppError && error.expose) {
         logger.info('request refused', {
-          error: { name: error.name, code: error.code, status: error.httpStatus },
+          error: { name: error.name, code: error.code, status: httpStatusOf(error) },
         });
       } else {
         logger.error('request failed', { error: error ?? undefined });
@@ -38,3 +39,6 @@ export function httpHandler(
     .use(logMetrics(metrics))
     .use(httpErrors());
 }
+
+/** The observability middlewares routes add to the chain (shared/observability/middleware.ts). */
+export { intakeRefusals, runtimeLogLevel } from '../../observability/middleware';

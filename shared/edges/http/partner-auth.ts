@@ -2,18 +2,29 @@ import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import type { RequestVerifier, VerifiedRequest } from '../../auth/verifier';
 import { AuthenticationError, InternalError, TooManyRequestsError } from '../../domain/errors';
+import type { Partner } from '../../domain/partner';
 import type { RateLimiter } from '../../domain/ports';
 import { pipelineMetrics } from '../../observability/metrics';
 import { logger } from '../../observability/powertools';
 import { rawBody } from './body';
 import type { HttpResponse } from './responses';
 
-export type AuthenticatedContext = Context & { partner?: VerifiedRequest };
+/**
+ * What partnerAuth() puts on the context: the verified request, and the partner's profile read
+ * once for the request (undefined: no profile is registered for it).
+ */
+export type AuthenticatedContext = Context & { partner?: VerifiedRequest; partnerProfile?: Partner };
 
 /** The partner the request was verified for; only callable behind partnerAuth(). */
 export function authenticatedPartner(context: AuthenticatedContext): VerifiedRequest {
   if (!context.partner) throw new InternalError('route is not behind partnerAuth()');
   return context.partner;
+}
+
+/** The verified partner's profile (read once by partnerAuth()); undefined when none is registered. */
+export function partnerProfile(context: AuthenticatedContext): Partner | undefined {
+  authenticatedPartner(context);
+  return context.partnerProfile;
 }
 
 /** Lower-cased header map as the verifier wants it. */
@@ -45,22 +56,31 @@ export function targetUri(event: APIGatewayProxyEventV2): string {
 /** Per-partner request rate, checked after the signature (so only a real partner is counted). */
 export interface PartnerRateLimit {
   readonly limiter: RateLimiter;
-  /** The partner's own limit, if its profile sets one. */
-  readonly limitFor: (partnerId: string) => Promise<number | undefined>;
+  /** Used when the partner's profile sets no limit of its own (rateLimitPerSecond). */
   readonly defaultPerSecond: number;
   readonly now: () => number;
+}
+
+/** What partnerAuth() checks a request with. */
+export interface PartnerAuth {
+  readonly verifier: RequestVerifier;
+  /** The partner profiles (cached by the registry: shared/adapters/dynamodb/partner-registry.ts). */
+  readonly partners: { getPartner(partnerId: string): Promise<Partner | undefined> };
+  readonly rateLimit?: PartnerRateLimit;
 }
 
 /**
  * RFC 9421 request-signature verification for every partner route (shared/auth/verifier.ts).
  * A refused request stops here: nothing is written (the nonce is claimed only by a request
  * that verified) and nothing is enqueued. The refusal is logged with its reason and key id,
- * never with the signature, secret or body.
+ * never with the signature, secret or body. The partner's profile is read once, here (for its
+ * rate limit), and put on the context for the route (partnerProfile()).
  */
-export function partnerAuth(
-  verifier: RequestVerifier,
-  rateLimit?: PartnerRateLimit,
-): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
+export function partnerAuth({
+  verifier,
+  partners,
+  rateLimit,
+}: PartnerAuth): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpResponse, Error, AuthenticatedContext> {
   return {
     before: async (request) => {
       const event = request.event;
@@ -73,8 +93,11 @@ export function partnerAuth(
         });
         request.context.partner = verified;
         logger.appendKeys({ partnerId: verified.partnerId, keyId: verified.keyId });
+        const profile = await partners.getPartner(verified.partnerId);
+        if (profile) request.context.partnerProfile = profile;
+        else delete request.context.partnerProfile;
         if (rateLimit) {
-          const limit = (await rateLimit.limitFor(verified.partnerId)) ?? rateLimit.defaultPerSecond;
+          const limit = profile?.rateLimitPerSecond ?? rateLimit.defaultPerSecond;
           if (!(await rateLimit.limiter.consume(verified.partnerId, limit, rateLimit.now()))) {
             pipelineMetrics.partnerThrottled();
             throw new TooManyRequestsError(`more than ${limit} requests per second`);

@@ -1,11 +1,6 @@
+import { maskAccount } from '../../domain/account';
 import { formatDecimalAmount } from '../../domain/money';
 import type { Payment } from '../../domain/payment';
-
-/** Shows only the last 4 characters of an account id: enough to recognise, never the number. */
-export function maskAccount(accountId: string): string {
-  const tail = accountId.slice(-4);
-  return `${'*'.repeat(Math.max(0, Math.min(accountId.length - 4, 8)))}${tail}`;
-}
 
 /** The JSON status view of a payment returned to its partner. */
 export function paymentView(payment: Payment) {

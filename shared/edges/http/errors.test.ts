@@ -11,7 +11,7 @@ import {
   TransientError,
   ValidationError,
 } from '../../domain/errors';
-import { errorResponse } from './responses';
+import { errorResponse } from './errors';
 
 describe('errorResponse', () => {
   it('exposes client errors with status, code, message and field issues', () => {
