@@ -81,10 +81,7 @@ const TEST_FILES = ['**/*.test.ts', 'tests/**', '**/testing/**', '**/__fixtures_
  */
 const PENDING_IMPORTS = {
   // Handlers still build their use cases (config, domain ports, app, adapters, release/*).
-  'functions/get-payment/handler.ts': ['functionsThin'],
-  'functions/payment-status-request/handler.ts': ['functionsThin'],
   'functions/settle-payment/handler.ts': ['functionsThin'],
-  'functions/submit-payment/handler.ts': ['functionsThin'],
   'functions/sweep-deadlines/handler.ts': ['functionsThin'],
   // Imports adapters/sqs/visibility (the visibility extender should come in as a port).
   'shared/edges/queue/settle-consumer.ts': ['edgesNoAdapters'],
@@ -105,8 +102,6 @@ const LENGTH_LIMITS = {
 const PENDING_LENGTH = {
   'shared/adapters/dynamodb/ledger-funding.ts': 99, // move
   'shared/adapters/dynamodb/ledger.ts': 101, // settle
-  'shared/app/json-payment.ts': 76, // parseJsonPayment
-  'shared/app/submit-iso.ts': 109, // submitPacs008
   'shared/edges/queue/settle-consumer.ts': 178, // createSettleHandler
 };
 
