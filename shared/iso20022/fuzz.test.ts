@@ -9,7 +9,12 @@ import { parsePaymentMessage, toPacs008Json, toPaymentInstruction, validatePacs0
  */
 
 const samples = PACS008_SAMPLES.map((s) => ({ ...s, xml: Buffer.from(fixture(s.file)) }));
-const MAX_CASE_MS = 250;
+/**
+ * A guard against pathological (super-linear) parsing of a few-KB body, not a speed target (the
+ * bench measures speed): 250 ms flaked on this shared 2-core machine under parallel test load,
+ * while a runaway parse takes seconds to minutes.
+ */
+const MAX_CASE_MS = 2_000;
 
 function intake(body: Buffer | string, contentType: string, sampleIndex = 0): void {
   const sample = samples[sampleIndex % samples.length] ?? samples[0];
