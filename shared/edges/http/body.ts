@@ -1,6 +1,12 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { MalformedRequestError, PayloadTooLargeError, UnsupportedMediaTypeError } from '../../domain/errors';
-import { decodeBody, parsePacs028Json, parsePacs028Xml, type StatusRequest } from '../../iso20022';
+import {
+  DEFAULT_MAX_BYTES,
+  decodeBody,
+  parsePacs028Json,
+  parsePacs028Xml,
+  type StatusRequest,
+} from '../../iso20022';
 import { parseJsonStrict } from '../../json/strict-json';
 
 /**
@@ -9,8 +15,11 @@ import { parseJsonStrict } from '../../json/strict-json';
  * (400 FF01). The ISO parsers get the same limit (MAX_BODY_BYTES) from here.
  */
 
-/** Largest request body accepted by partner routes (a pacs.008 is a few KB). */
-export const MAX_BODY_BYTES = 64 * 1024;
+/**
+ * Largest request body accepted by partner routes (a pacs.008 is a few KB): the ISO library's
+ * message limit (shared/iso20022/xml.ts), the one 64 KiB constant of the code base.
+ */
+export const MAX_BODY_BYTES = DEFAULT_MAX_BYTES;
 
 /** The raw body bytes exactly as received (API Gateway base64-encodes non-text bodies). */
 export function rawBody(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64Encoded'>): Buffer {
