@@ -1,7 +1,6 @@
 import type { Account, JournalEntry } from './account';
 import type { Payment, PaymentStatus, RawMessage, Rejection, SettlementMessage } from './payment';
-import type { LedgerRuleId } from './ledger-rules';
-import type { ReasonCode } from './reasons';
+import type { AccountFact } from './ledger-rules';
 
 /**
  * Ports: what the domain needs from the outside world. Adapters (DynamoDB, SQS) implement them
@@ -69,13 +68,17 @@ export type LedgerOutcome =
       readonly status: PaymentStatus | undefined;
       readonly pastDeadline: boolean;
     }
-  /** A ledger rule (shared/domain/ledger-rules.ts) refused the transfer: terminal, never retried. */
+  /**
+   * The transfer broke a ledger condition: the state of each side as the ledger saw it
+   * (CONDITIONS_HELD for a side whose condition held, undefined for an absent account). The
+   * domain's ordered rules (shared/domain/ledger-rules.ts, refusalFor) choose the refusal and its
+   * ISO reason: terminal, never retried. `cause`: the ledger's own error, if any.
+   */
   | {
-      readonly kind: 'refused';
-      readonly code: ReasonCode;
-      readonly message: string;
-      /** Which rule: for operators' logs, never shown to the partner. */
-      readonly rule: LedgerRuleId;
+      readonly kind: 'conditions-failed';
+      readonly debtor: AccountFact;
+      readonly creditor: AccountFact;
+      readonly cause?: unknown;
     };
 
 export interface Ledger {
