@@ -9,7 +9,7 @@ import type { SettlementMessage } from '../../domain/payment';
 import type { Clock, Ledger, PaymentStore } from '../../domain/ports';
 import { realRetryEnv, type RetryEnv, type RetryPolicy } from '../../domain/retry';
 import { defaultRetryVisibilityPolicy, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
-import { shortenRetryVisibility, type RetryVisibility } from './retry-visibility';
+import { shortenRetryVisibility, type RetryVisibility } from './visibility-backoff';
 import { flagSkippedOnLastReceive, settleRecord, type RecordDeps, type SettleRun } from './settle-record';
 
 export { SkippedBehindFailureError } from './settle-record';
@@ -24,7 +24,7 @@ export interface SettleHandlerDeps {
   readonly maxReceiveCount: number;
   /**
    * Sets the visibility of the records reported as batch item failures to a short backoff
-   * (retry-visibility.ts), so they and the rest of their group come back within the SLA instead of
+   * (shared/domain/retry-visibility.ts, applied by visibility-backoff.ts), so they and the rest of their group come back within the SLA instead of
    * after the queue's visibility timeout. Best effort; without it the queue's timeout applies.
    */
   readonly visibility?: MessageVisibility;
@@ -58,7 +58,7 @@ const DEFAULT_INVOCATION_MARGIN_MS = 800;
  * in-progress record expires with a dead invocation), and the ledger transaction's conditions as
  * the final guard. A failed record and the later records of its message group are reported as
  * batch item failures; other groups carry on (skipGroupOnError). The work on one record is in
- * settle-record.ts, the retry backoff of the failed ones in retry-visibility.ts.
+ * settle-record.ts, the visibility backoff of the failed ones in visibility-backoff.ts.
  */
 export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
   const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
