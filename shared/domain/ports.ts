@@ -98,6 +98,20 @@ export interface PaymentQueue {
   enqueue(message: SettlementMessage): Promise<void>;
 }
 
+export interface VisibilityChange {
+  readonly receiptHandle: string;
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** Changes the visibility of received messages (the settle consumer's retry backoff). */
+export interface MessageVisibility {
+  /**
+   * Resolves with the number of entries SQS refused; throws when a call fails or takes longer
+   * than `timeoutMs` (the caller's remaining time: the call must never outlive the invocation).
+   */
+  change(changes: readonly VisibilityChange[], timeoutMs?: number): Promise<number>;
+}
+
 /** Counts requests per key and second; refuses beyond the limit (fixed one-second windows). */
 export interface RateLimiter {
   /** True when the request fits in this second's budget (and counts it), false when over. */

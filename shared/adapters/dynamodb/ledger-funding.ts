@@ -255,61 +255,61 @@ interface Movement {
 
 /** The movement's TransactItems, in the order of the module comment ([0] source ... [3] credit line). */
 function movementItems(mv: Movement) {
-  const { table, from, to, entryMinor } = mv;
-  const line = (accountId: string, amountMinor: number, counterpartyAccountId: string) => ({
+  const putIfAbsent = (Item: Record<string, unknown>) => ({
+    Put: { TableName: mv.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  return [
+    { Update: sourceDebit(mv) },
+    { Update: targetCredit(mv) },
+    putIfAbsent(journalLine(mv, mv.from, -mv.entryMinor, mv.to.accountId)),
+    putIfAbsent(journalLine(mv, mv.to.accountId, mv.entryMinor, mv.from)),
+  ];
+}
+
+/** [0] The source (equity): exists, open, same currency, enough available. */
+function sourceDebit(mv: Movement) {
+  return {
+    TableName: mv.table,
+    Key: accountKey(mv.from),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
+    ConditionExpression:
+      'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':amt': mv.entryMinor, ':one': 1, ':open': 'OPEN', ':cur': mv.to.currency },
+  };
+}
+
+/** [1] The target: still at the version the amount was computed from. */
+function targetCredit(mv: Movement) {
+  return {
+    TableName: mv.table,
+    Key: accountKey(mv.to.accountId),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor + :chg, availableMinor = availableMinor + :chg, version = version + :one, openingJournaled = :true',
+    ConditionExpression: 'version = :seen',
+    ExpressionAttributeValues: {
+      ':chg': mv.balanceChangeMinor,
+      ':one': 1,
+      ':seen': mv.to.version,
+      ':true': true,
+    },
+  };
+}
+
+/** [2] [3] A journal line of the movement, under its transfer id. */
+function journalLine(mv: Movement, accountId: string, amountMinor: number, counterpartyAccountId: string) {
+  return {
     ...entryKey(accountId, mv.id),
     type: 'ENTRY',
     kind: mv.id.startsWith('OPENING') ? 'OPENING' : 'FUNDING',
     accountId,
     paymentId: mv.id,
     amountMinor,
-    currency: to.currency,
+    currency: mv.to.currency,
     counterpartyAccountId,
     postedAt: mv.at,
-  });
-  return [
-    {
-      Update: {
-        TableName: table,
-        Key: accountKey(from),
-        UpdateExpression:
-          'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
-        ConditionExpression:
-          'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':amt': entryMinor, ':one': 1, ':open': 'OPEN', ':cur': to.currency },
-      },
-    },
-    {
-      Update: {
-        TableName: table,
-        Key: accountKey(to.accountId),
-        UpdateExpression:
-          'SET balanceMinor = balanceMinor + :chg, availableMinor = availableMinor + :chg, version = version + :one, openingJournaled = :true',
-        ConditionExpression: 'version = :seen',
-        ExpressionAttributeValues: {
-          ':chg': mv.balanceChangeMinor,
-          ':one': 1,
-          ':seen': to.version,
-          ':true': true,
-        },
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: line(from, -entryMinor, to.accountId),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-    {
-      Put: {
-        TableName: table,
-        Item: line(to.accountId, entryMinor, from),
-        ConditionExpression: 'attribute_not_exists(pk)',
-      },
-    },
-  ];
+  };
 }
 
 /**

@@ -3,10 +3,9 @@ import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambd
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import type { MessageVisibility } from '../../adapters/sqs/visibility';
 import { DEFAULT_COMMIT_MARGIN_MS, settlePayment, type SettleResult } from '../../app/settle';
 import type { SettlementMessage } from '../../domain/payment';
-import type { Clock, Ledger, PaymentStore } from '../../domain/ports';
+import type { Clock, Ledger, MessageVisibility, PaymentStore } from '../../domain/ports';
 import { realRetryEnv, type RetryEnv, type RetryPolicy } from '../../domain/retry';
 import { defaultRetryVisibilityPolicy, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
 import { shortenRetryVisibility, type RetryVisibility } from './visibility-backoff';

@@ -1,5 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
-import type { MessageVisibility, VisibilityChange } from '../../adapters/sqs/visibility';
+import type { MessageVisibility, VisibilityChange } from '../../domain/ports';
 import { retryVisibilitySeconds, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
 import { parseSettlementMessage } from '../../domain/settlement-message';
 import { logger } from '../../observability/powertools';
