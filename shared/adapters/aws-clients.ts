@@ -1,11 +1,11 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { SQSClient } from '@aws-sdk/client-sqs';
-import type { Config } from '../config/config';
+import type { CoreConfig } from '../config/config';
 import { instrumentClients } from './instrumentation';
 
 /**
- * AWS SDK clients, configured from Config. Handlers create them once at module load and reuse
+ * AWS SDK clients, configured from the config's core section (CoreConfig). Handlers create them once at module load and reuse
  * them across invocations. Endpoints point at the local stand-ins when configured (local stage).
  *
  * Timeouts (defaults in config.ts), chosen against the 6 s settle Lambda timeout and the 15 s SLA.
@@ -29,13 +29,17 @@ import { instrumentClients } from './instrumentation';
  * (tests/support/config.ts), and a loaded local stack can do the same or raise
  * RTP_DYNAMODB_REQUEST_TIMEOUT_MS; the production defaults stay as they are.
  */
-export interface AwsClients {
+export interface DynamoClients {
   readonly dynamodb: DynamoDBClient;
   readonly documents: DynamoDBDocumentClient;
+}
+
+export interface AwsClients extends DynamoClients {
   readonly sqs: SQSClient;
 }
 
-export function createAwsClients(config: Config): AwsClients {
+/** The DynamoDB client and its document client (a function that needs no queue builds only these). */
+export function createDynamoClients(config: CoreConfig): DynamoClients {
   const { sdk } = config;
   const dynamodb = new DynamoDBClient({
     region: config.region,
@@ -51,6 +55,12 @@ export function createAwsClients(config: Config): AwsClients {
   const documents = DynamoDBDocumentClient.from(dynamodb, {
     marshallOptions: { removeUndefinedValues: true },
   });
+  instrumentClients({ dynamodb });
+  return { dynamodb, documents };
+}
+
+export function createSqsClient(config: CoreConfig): SQSClient {
+  const { sdk } = config;
   const sqs = new SQSClient({
     region: config.region,
     maxAttempts: sdk.sqs.maxAttempts,
@@ -61,15 +71,19 @@ export function createAwsClients(config: Config): AwsClients {
     },
     ...(config.endpoints.sqs ? { endpoint: config.endpoints.sqs } : {}),
   });
-  instrumentClients({ dynamodb, sqs });
-  return { dynamodb, documents, sqs };
+  instrumentClients({ sqs });
+  return sqs;
+}
+
+export function createAwsClients(config: CoreConfig): AwsClients {
+  return { ...createDynamoClients(config), sqs: createSqsClient(config) };
 }
 
 /**
  * The longest a ledger transaction can take from the moment settle.ts stamps it until it may
  * commit: every SDK attempt's connection and request timeouts, plus the SDK's retry backoff.
  */
-export function ledgerCommitMarginMs(config: Config): number {
+export function ledgerCommitMarginMs(config: Pick<CoreConfig, 'sdk'>): number {
   const { sdk } = config;
   return sdk.dynamodb.maxAttempts * (sdk.connectionTimeoutMs + sdk.dynamodb.requestTimeoutMs) + 100;
 }

@@ -5,7 +5,7 @@ import type { SQSClient } from '@aws-sdk/client-sqs';
  * A seam for tools that must see or shape every AWS call the service makes, without touching
  * the service code: the benchmark's request and capacity counters, the chaos tests' injected
  * throttling and conflicts. Each registered instrumentation is applied to every client that
- * createAwsClients() builds afterwards (typically by adding SDK middleware to `client.middlewareStack`).
+ * createAwsClients() (createDynamoClients(), createSqsClient()) builds afterwards (typically by adding SDK middleware to `client.middlewareStack`).
  *
  * Nothing registers one in Lambda: there this costs one empty loop per cold start.
  */
@@ -25,9 +25,9 @@ export function registerClientInstrumentation(instrumentation: ClientInstrumenta
   };
 }
 
-export function instrumentClients(clients: { dynamodb: DynamoDBClient; sqs: SQSClient }): void {
+export function instrumentClients(clients: { dynamodb?: DynamoDBClient; sqs?: SQSClient }): void {
   for (const instrumentation of registered) {
-    instrumentation.dynamodb?.(clients.dynamodb);
-    instrumentation.sqs?.(clients.sqs);
+    if (clients.dynamodb) instrumentation.dynamodb?.(clients.dynamodb);
+    if (clients.sqs) instrumentation.sqs?.(clients.sqs);
   }
 }

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { InternalError, TransientError } from '../domain/errors';
-import type { LedgerRuleId } from '../domain/ledger-rules';
+import { refusalFor, type LedgerRuleId } from '../domain/ledger-rules';
 import type { PaymentStatus, Rejection, SettlementMessage } from '../domain/payment';
 import type { Clock, Ledger, LedgerOutcome, PaymentStore } from '../domain/ports';
 import type { ReasonCode } from '../domain/reasons';
@@ -99,17 +99,25 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
     throw error;
   });
   if (outcome.kind === 'too-late') return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
+  return settled(outcome, message, at, deps);
+}
+
+/** What the ledger's answer means for the payment. */
+async function settled(
+  outcome: LedgerOutcome,
+  message: SettlementMessage,
+  at: string,
+  deps: SettleDeps,
+): Promise<SettleResult> {
   switch (outcome.kind) {
     case 'settled':
       return { paymentId: message.paymentId, status: 'SETTLED', replay: false };
-    case 'refused': {
-      const result = await reject(
-        message.paymentId,
-        { code: outcome.code, message: outcome.message },
-        at,
-        deps,
-      );
-      return result.replay ? result : { ...result, rule: outcome.rule };
+    case 'conditions-failed': {
+      // The domain's ordered rules choose the refusal and its ISO reason.
+      const refusal = refusalFor(message, outcome.debtor, outcome.creditor, outcome.cause);
+      const rejection = { code: refusal.code, message: refusal.message };
+      const result = await reject(message.paymentId, rejection, at, deps);
+      return result.replay ? result : { ...result, rule: refusal.rule };
     }
     case 'not-settleable':
       if (outcome.pastDeadline) return reject(message.paymentId, DEADLINE_REJECTION, at, deps);

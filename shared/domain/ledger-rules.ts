@@ -1,12 +1,14 @@
 import type { Account } from './account';
+import { InternalError } from './errors';
 import type { ReasonCode } from './reasons';
 
 /**
  * The ledger's rules for one transfer, as ONE ordered list: the first rule that fails decides
  * the refusal, deterministically (in the spirit of TigerBeetle's ordered result codes). The
- * DynamoDB ledger encodes the same rules in its transaction's conditions and reads the
- * cancellation reasons back through this list; the in-memory fake evaluates it directly, so the
- * two cannot drift apart.
+ * DynamoDB ledger encodes the same rules in its transaction's conditions and reports which side's
+ * condition failed, with the state it saw (a `conditions-failed` ledger outcome); the in-memory
+ * fake evaluates the list directly; in both, the use case (shared/app/settle.ts) reads the
+ * refusal and its ISO reason from this list (refusalFor), so the two cannot drift apart.
  *
  * What a partner may learn: only the state of accounts it owns. A debtor account it does not
  * own answers exactly like an absent one (AC02), whatever its status or balance; a creditor
@@ -163,4 +165,25 @@ function present(rule: Rule, t: TransferRequest, account: Account | undefined): 
     return { rule: rule.id, code: 'AC03', message: CREDITOR_REFUSED };
   }
   return { rule: rule.id, code: rule.code, message: rule.message };
+}
+
+/** True when a rule of the transfer itself is broken (no account state needed, e.g. a self-transfer). */
+export function transferRuleBroken(t: TransferRequest): boolean {
+  return firstRefusal(t, CONDITIONS_HELD, CONDITIONS_HELD) !== undefined;
+}
+
+/**
+ * The refusal for a transfer whose ledger conditions failed, from the state of each side as the
+ * ledger saw it. No broken rule there is a bug (conditions and rules disagree): InternalError,
+ * with the ledger's error as its cause.
+ */
+export function refusalFor(
+  t: TransferRequest,
+  debtor: AccountFact,
+  creditor: AccountFact,
+  cause?: unknown,
+): LedgerRefusal {
+  const refusal = firstRefusal(t, debtor, creditor);
+  if (refusal) return refusal;
+  throw new InternalError('settle: an account condition failed but no ledger rule is broken', { cause });
 }

@@ -1,7 +1,6 @@
 import type { Account, JournalEntry } from './account';
 import type { Payment, PaymentStatus, RawMessage, Rejection, SettlementMessage } from './payment';
-import type { LedgerRuleId } from './ledger-rules';
-import type { ReasonCode } from './reasons';
+import type { AccountFact } from './ledger-rules';
 
 /**
  * Ports: what the domain needs from the outside world. Adapters (DynamoDB, SQS) implement them
@@ -69,13 +68,17 @@ export type LedgerOutcome =
       readonly status: PaymentStatus | undefined;
       readonly pastDeadline: boolean;
     }
-  /** A ledger rule (shared/domain/ledger-rules.ts) refused the transfer: terminal, never retried. */
+  /**
+   * The transfer broke a ledger condition: the state of each side as the ledger saw it
+   * (CONDITIONS_HELD for a side whose condition held, undefined for an absent account). The
+   * domain's ordered rules (shared/domain/ledger-rules.ts, refusalFor) choose the refusal and its
+   * ISO reason: terminal, never retried. `cause`: the ledger's own error, if any.
+   */
   | {
-      readonly kind: 'refused';
-      readonly code: ReasonCode;
-      readonly message: string;
-      /** Which rule: for operators' logs, never shown to the partner. */
-      readonly rule: LedgerRuleId;
+      readonly kind: 'conditions-failed';
+      readonly debtor: AccountFact;
+      readonly creditor: AccountFact;
+      readonly cause?: unknown;
     };
 
 export interface Ledger {
@@ -93,6 +96,20 @@ export interface Ledger {
 export interface PaymentQueue {
   /** Enqueues on the FIFO queue: group = debtor account, dedup id = payment id. */
   enqueue(message: SettlementMessage): Promise<void>;
+}
+
+export interface VisibilityChange {
+  readonly receiptHandle: string;
+  readonly visibilityTimeoutSeconds: number;
+}
+
+/** Changes the visibility of received messages (the settle consumer's retry backoff). */
+export interface MessageVisibility {
+  /**
+   * Resolves with the number of entries SQS refused; throws when a call fails or takes longer
+   * than `timeoutMs` (the caller's remaining time: the call must never outlive the invocation).
+   */
+  change(changes: readonly VisibilityChange[], timeoutMs?: number): Promise<number>;
 }
 
 /** Counts requests per key and second; refuses beyond the limit (fixed one-second windows). */

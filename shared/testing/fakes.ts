@@ -144,8 +144,7 @@ export class FakeLedger implements Ledger {
     const debtor = this.accounts.get(m.debtorAccount);
     const creditor = this.accounts.get(m.creditorAccount);
     // The same ordered rules the DynamoDB ledger's conditions encode.
-    const refusal = firstRefusal(m, debtor, creditor);
-    if (refusal) return { kind: 'refused', ...refusal };
+    if (firstRefusal(m, debtor, creditor)) return { kind: 'conditions-failed', debtor, creditor };
     if (!debtor || !creditor) throw new Error('ledger rules admitted a transfer without both accounts');
     debtor.balanceMinor -= m.amountMinor;
     creditor.balanceMinor += m.amountMinor;

@@ -1,8 +1,10 @@
 import { TransientError } from '../../domain/errors';
 import { rethrowAws } from '../aws-errors';
 
-/** The generic classification moved to shared/adapters/aws-errors.ts; re-exported for DynamoDB callers. */
-export { isTransientAwsError, rethrowAws } from '../aws-errors';
+/*
+ * DynamoDB transaction cancellations. The classification of AWS SDK errors shared by every
+ * adapter is in shared/adapters/aws-errors.ts.
+ */
 
 /** Cancellation reason codes of TransactWriteItems that a retry may cure. */
 export const TRANSIENT_CANCELLATION_CODES = new Set([

@@ -12,7 +12,8 @@ import * as z from 'zod/mini';
 import type { CurrencyCode } from '../../domain/currency';
 import { InternalError } from '../../domain/errors';
 import { accountKey, entryKey } from './ledger';
-import { cancellationReasons, rethrowAws, TRANSIENT_CANCELLATION_CODES } from './errors';
+import { rethrowAws } from '../aws-errors';
+import { cancellationReasons, TRANSIENT_CANCELLATION_CODES } from './errors';
 
 /**
  * Journaled funding of ledger accounts from an equity (contra) account, so the ledger stays
@@ -226,92 +227,110 @@ export class DynamoLedgerFunding {
   ): Promise<boolean> {
     if (from === to.accountId) throw new FundingError('an account cannot fund itself');
     if (entryMinor < 0) throw new FundingError(`${to.accountId} holds more journal lines than balance`);
-    const line = (accountId: string, amountMinor: number, counterpartyAccountId: string) => ({
-      ...entryKey(accountId, id),
-      type: 'ENTRY',
-      kind: id.startsWith('OPENING') ? 'OPENING' : 'FUNDING',
-      accountId,
-      paymentId: id,
-      amountMinor,
-      currency: to.currency,
-      counterpartyAccountId,
-      postedAt: at,
-    });
+    const movement: Movement = { table: this.ledgerTable, from, to, entryMinor, balanceChangeMinor, id, at };
     try {
       await this.db.send(
         new TransactWriteCommand({
           ClientRequestToken: token(this.ledgerTable, id, at),
-          TransactItems: [
-            {
-              Update: {
-                TableName: this.ledgerTable,
-                Key: accountKey(from),
-                UpdateExpression:
-                  'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
-                ConditionExpression:
-                  'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':amt': entryMinor,
-                  ':one': 1,
-                  ':open': 'OPEN',
-                  ':cur': to.currency,
-                },
-              },
-            },
-            {
-              Update: {
-                TableName: this.ledgerTable,
-                Key: accountKey(to.accountId),
-                UpdateExpression:
-                  'SET balanceMinor = balanceMinor + :chg, availableMinor = availableMinor + :chg, version = version + :one, openingJournaled = :true',
-                ConditionExpression: 'version = :seen',
-                ExpressionAttributeValues: {
-                  ':chg': balanceChangeMinor,
-                  ':one': 1,
-                  ':seen': to.version,
-                  ':true': true,
-                },
-              },
-            },
-            {
-              Put: {
-                TableName: this.ledgerTable,
-                Item: line(from, -entryMinor, to.accountId),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: this.ledgerTable,
-                Item: line(to.accountId, entryMinor, from),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
+          TransactItems: movementItems(movement),
         }),
       );
       return true;
     } catch (error) {
-      const reasons = cancellationReasons(error);
-      if (reasons === undefined) return rethrowAws(error, 'fund account');
-      const [source, target] = reasons;
-      if (source?.Code === 'ConditionalCheckFailed')
-        throw new FundingError(
-          `${from} cannot fund ${entryMinor} ${to.currency} (missing, not open, or exhausted)`,
-          {
-            cause: error,
-          },
-        );
-      const retriable =
-        target?.Code === 'ConditionalCheckFailed' ||
-        reasons.some((r) => r.Code !== undefined && TRANSIENT_CANCELLATION_CODES.has(r.Code));
-      if (!retriable || attempt >= MAX_ATTEMPTS)
-        throw new FundingError(`funding ${to.accountId} failed after ${attempt} attempt(s)`, {
-          cause: error,
-        });
-      await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 20)));
+      await refusedMovement(movement, attempt, error);
       return false;
     }
   }
+}
+
+interface Movement {
+  readonly table: string;
+  readonly from: string;
+  readonly to: AccountItem;
+  readonly entryMinor: number;
+  readonly balanceChangeMinor: number;
+  readonly id: string;
+  readonly at: string;
+}
+
+/** The movement's TransactItems, in the order of the module comment ([0] source ... [3] credit line). */
+function movementItems(mv: Movement) {
+  const putIfAbsent = (Item: Record<string, unknown>) => ({
+    Put: { TableName: mv.table, Item, ConditionExpression: 'attribute_not_exists(pk)' },
+  });
+  return [
+    { Update: sourceDebit(mv) },
+    { Update: targetCredit(mv) },
+    putIfAbsent(journalLine(mv, mv.from, -mv.entryMinor, mv.to.accountId)),
+    putIfAbsent(journalLine(mv, mv.to.accountId, mv.entryMinor, mv.from)),
+  ];
+}
+
+/** [0] The source (equity): exists, open, same currency, enough available. */
+function sourceDebit(mv: Movement) {
+  return {
+    TableName: mv.table,
+    Key: accountKey(mv.from),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
+    ConditionExpression:
+      'attribute_exists(pk) AND #status = :open AND currency = :cur AND availableMinor >= :amt',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':amt': mv.entryMinor, ':one': 1, ':open': 'OPEN', ':cur': mv.to.currency },
+  };
+}
+
+/** [1] The target: still at the version the amount was computed from. */
+function targetCredit(mv: Movement) {
+  return {
+    TableName: mv.table,
+    Key: accountKey(mv.to.accountId),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor + :chg, availableMinor = availableMinor + :chg, version = version + :one, openingJournaled = :true',
+    ConditionExpression: 'version = :seen',
+    ExpressionAttributeValues: {
+      ':chg': mv.balanceChangeMinor,
+      ':one': 1,
+      ':seen': mv.to.version,
+      ':true': true,
+    },
+  };
+}
+
+/** [2] [3] A journal line of the movement, under its transfer id. */
+function journalLine(mv: Movement, accountId: string, amountMinor: number, counterpartyAccountId: string) {
+  return {
+    ...entryKey(accountId, mv.id),
+    type: 'ENTRY',
+    kind: mv.id.startsWith('OPENING') ? 'OPENING' : 'FUNDING',
+    accountId,
+    paymentId: mv.id,
+    amountMinor,
+    currency: mv.to.currency,
+    counterpartyAccountId,
+    postedAt: mv.at,
+  };
+}
+
+/**
+ * A movement's transaction failed: throws FundingError when the source cannot fund it or no retry
+ * is left or can help; otherwise waits a short backoff and returns (the caller re-reads).
+ */
+async function refusedMovement(mv: Movement, attempt: number, error: unknown): Promise<void> {
+  const reasons = cancellationReasons(error);
+  if (reasons === undefined) return rethrowAws(error, 'fund account');
+  const [source, target] = reasons;
+  if (source?.Code === 'ConditionalCheckFailed')
+    throw new FundingError(
+      `${mv.from} cannot fund ${mv.entryMinor} ${mv.to.currency} (missing, not open, or exhausted)`,
+      {
+        cause: error,
+      },
+    );
+  const retriable =
+    target?.Code === 'ConditionalCheckFailed' ||
+    reasons.some((r) => r.Code !== undefined && TRANSIENT_CANCELLATION_CODES.has(r.Code));
+  if (!retriable || attempt >= MAX_ATTEMPTS)
+    throw new FundingError(`funding ${mv.to.accountId} failed after ${attempt} attempt(s)`, { cause: error });
+  await new Promise((resolve) => setTimeout(resolve, 20 * attempt + Math.floor(Math.random() * 20)));
 }

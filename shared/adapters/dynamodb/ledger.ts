@@ -11,9 +11,10 @@ import type { Account, JournalEntry } from '../../domain/account';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
 import { InternalError } from '../../domain/errors';
 import type { SettlementMessage } from '../../domain/payment';
-import { CONDITIONS_HELD, firstRefusal } from '../../domain/ledger-rules';
+import { CONDITIONS_HELD, transferRuleBroken } from '../../domain/ledger-rules';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
-import { conditionFailures, rethrowAws, type CancellationReason } from './errors';
+import { rethrowAws } from '../aws-errors';
+import { conditionFailures, type CancellationReason } from './errors';
 import { eventItem, paymentKey, plainItem } from './payment-items';
 
 /**
@@ -81,105 +82,19 @@ export class DynamoLedger implements Ledger {
 
   async settle(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
     // Rules that need no account state (e.g. a self-transfer) are decided before any write.
-    const upfront = firstRefusal(m, CONDITIONS_HELD, CONDITIONS_HELD);
-    if (upfront) return { kind: 'refused', ...upfront };
-    const { payments, ledger } = this.tables;
+    if (transferRuleBroken(m))
+      return { kind: 'conditions-failed', debtor: CONDITIONS_HELD, creditor: CONDITIONS_HELD };
     const nowMs = Date.parse(at);
     try {
       await this.db.send(
         new TransactWriteCommand({
           ClientRequestToken: settlementToken(m.paymentId, attemptId),
-          TransactItems: [
-            {
-              Update: {
-                TableName: payments,
-                Key: paymentKey(m.paymentId),
-                UpdateExpression:
-                  'SET #status = :settled, settledAt = :at, version = version + :one REMOVE sweepShard',
-                ConditionExpression:
-                  '#status IN (:received, :accepted) AND deadlineEpochMs >= :nowMs AND amountMinor = :amt' +
-                  ' AND currency = :cur AND debtorAccount = :debtor AND creditorAccount = :creditor',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':settled': 'SETTLED',
-                  ':received': 'RECEIVED',
-                  ':accepted': 'ACCEPTED',
-                  ':at': at,
-                  ':one': 1,
-                  ':nowMs': nowMs,
-                  ':amt': m.amountMinor,
-                  ':cur': m.currency,
-                  ':debtor': m.debtorAccount,
-                  ':creditor': m.creditorAccount,
-                },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Update: {
-                TableName: ledger,
-                Key: accountKey(m.debtorAccount),
-                UpdateExpression:
-                  'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
-                // The ledger's own guard of ownership: only the account's owner debits it.
-                ConditionExpression:
-                  'attribute_exists(pk) AND ownerPartnerId = :owner AND #status = :open' +
-                  ' AND currency = :cur AND availableMinor >= :amt',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':amt': m.amountMinor,
-                  ':one': 1,
-                  ':owner': m.partnerId,
-                  ':open': 'OPEN',
-                  ':cur': m.currency,
-                },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Update: {
-                TableName: ledger,
-                Key: accountKey(m.creditorAccount),
-                UpdateExpression:
-                  'SET balanceMinor = balanceMinor + :amt, availableMinor = availableMinor + :amt, version = version + :one',
-                ConditionExpression: 'attribute_exists(pk) AND #status = :open AND currency = :cur',
-                ExpressionAttributeNames: { '#status': 'status' },
-                ExpressionAttributeValues: {
-                  ':amt': m.amountMinor,
-                  ':one': 1,
-                  ':open': 'OPEN',
-                  ':cur': m.currency,
-                },
-                ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
-              },
-            },
-            {
-              Put: {
-                TableName: ledger,
-                Item: this.entry(m.debtorAccount, m, -m.amountMinor, m.creditorAccount, at),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: ledger,
-                Item: this.entry(m.creditorAccount, m, m.amountMinor, m.debtorAccount, at),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-            {
-              Put: {
-                TableName: payments,
-                Item: eventItem(m.paymentId, 'SETTLED', at),
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
+          TransactItems: settlementItems(this.tables, m, at, nowMs),
         }),
       );
       return { kind: 'settled', settledAt: at };
     } catch (error) {
-      return interpretCancellation(conditionFailures(error, 'settle'), m, nowMs, error);
+      return interpretCancellation(conditionFailures(error, 'settle'), nowMs, error);
     }
   }
 
@@ -232,68 +147,157 @@ export class DynamoLedger implements Ledger {
       }),
     );
   }
+}
 
-  private entry(
-    accountId: string,
-    m: SettlementMessage,
-    amountMinor: number,
-    counterparty: string,
-    at: string,
-  ) {
-    return {
-      ...entryKey(accountId, m.paymentId),
-      type: 'ENTRY',
-      accountId,
-      paymentId: m.paymentId,
-      amountMinor,
-      currency: m.currency,
-      counterpartyAccountId: counterparty,
-      postedAt: at,
-    };
-  }
+type Tables = { readonly payments: string; readonly ledger: string };
+
+/** The settlement's TransactItems, in the order of the class comment ([0] payment ... [5] event). */
+function settlementItems(tables: Tables, m: SettlementMessage, at: string, nowMs: number) {
+  return [
+    { Update: paymentSettles(tables.payments, m, at, nowMs) },
+    { Update: debtorDebit(tables.ledger, m) },
+    { Update: creditorCredit(tables.ledger, m) },
+    putIfAbsent(tables.ledger, journalLine(m.debtorAccount, m, -m.amountMinor, m.creditorAccount, at)),
+    putIfAbsent(tables.ledger, journalLine(m.creditorAccount, m, m.amountMinor, m.debtorAccount, at)),
+    putIfAbsent(tables.payments, eventItem(m.paymentId, 'SETTLED', at)),
+  ];
+}
+
+/** [0] RECEIVED|ACCEPTED -> SETTLED, before its deadline, only if the message matches the payment. */
+function paymentSettles(table: string, m: SettlementMessage, at: string, nowMs: number) {
+  return {
+    TableName: table,
+    Key: paymentKey(m.paymentId),
+    UpdateExpression: 'SET #status = :settled, settledAt = :at, version = version + :one REMOVE sweepShard',
+    ConditionExpression:
+      '#status IN (:received, :accepted) AND deadlineEpochMs >= :nowMs AND amountMinor = :amt' +
+      ' AND currency = :cur AND debtorAccount = :debtor AND creditorAccount = :creditor',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':settled': 'SETTLED',
+      ':received': 'RECEIVED',
+      ':accepted': 'ACCEPTED',
+      ':at': at,
+      ':one': 1,
+      ':nowMs': nowMs,
+      ':amt': m.amountMinor,
+      ':cur': m.currency,
+      ':debtor': m.debtorAccount,
+      ':creditor': m.creditorAccount,
+    },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** [1] The debtor: owned by the instructing partner, open, same currency, enough available. */
+function debtorDebit(table: string, m: SettlementMessage) {
+  return {
+    TableName: table,
+    Key: accountKey(m.debtorAccount),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor - :amt, availableMinor = availableMinor - :amt, version = version + :one',
+    // The ledger's own guard of ownership: only the account's owner debits it.
+    ConditionExpression:
+      'attribute_exists(pk) AND ownerPartnerId = :owner AND #status = :open' +
+      ' AND currency = :cur AND availableMinor >= :amt',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':amt': m.amountMinor,
+      ':one': 1,
+      ':owner': m.partnerId,
+      ':open': 'OPEN',
+      ':cur': m.currency,
+    },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+/** [2] The creditor: open, same currency. */
+function creditorCredit(table: string, m: SettlementMessage) {
+  return {
+    TableName: table,
+    Key: accountKey(m.creditorAccount),
+    UpdateExpression:
+      'SET balanceMinor = balanceMinor + :amt, availableMinor = availableMinor + :amt, version = version + :one',
+    ConditionExpression: 'attribute_exists(pk) AND #status = :open AND currency = :cur',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':amt': m.amountMinor, ':one': 1, ':open': 'OPEN', ':cur': m.currency },
+    ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+  };
+}
+
+function putIfAbsent(table: string, item: Record<string, unknown>) {
+  return { Put: { TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' } };
+}
+
+function journalLine(
+  accountId: string,
+  m: SettlementMessage,
+  amountMinor: number,
+  counterparty: string,
+  at: string,
+) {
+  return {
+    ...entryKey(accountId, m.paymentId),
+    type: 'ENTRY',
+    accountId,
+    paymentId: m.paymentId,
+    amountMinor,
+    currency: m.currency,
+    counterpartyAccountId: counterparty,
+    postedAt: at,
+  };
 }
 
 function failed(reason: CancellationReason | undefined): boolean {
   return reason?.Code === 'ConditionalCheckFailed';
 }
 
-/** Turns the per-item cancellation reasons into a domain outcome (see the class comment). */
+/**
+ * Turns the per-item cancellation reasons into a domain outcome (see the class comment): which
+ * condition failed, with the state the transaction saw. The domain's rules choose any refusal.
+ */
 function interpretCancellation(
   reasons: readonly CancellationReason[],
-  m: SettlementMessage,
   nowMs: number,
   error: unknown,
 ): LedgerOutcome {
   const [paymentReason, debtorReason, creditorReason] = reasons;
-  if (failed(paymentReason)) {
-    const payment = plainItem(paymentReason?.Item);
-    if (!payment) return { kind: 'not-settleable', status: undefined, pastDeadline: false };
-    const status = payment.status;
-    if (status === 'SETTLED' || status === 'REJECTED') {
-      return { kind: 'not-settleable', status, pastDeadline: false };
-    }
-    if (typeof payment.deadlineEpochMs === 'number' && payment.deadlineEpochMs < nowMs) {
-      return {
-        kind: 'not-settleable',
-        status: status === 'RECEIVED' ? 'RECEIVED' : 'ACCEPTED',
-        pastDeadline: true,
-      };
-    }
-    // Settleable status, in time, but the message does not match the recorded payment.
-    throw new InternalError('settlement message does not match the recorded payment', { cause: error });
-  }
+  if (failed(paymentReason)) return paymentNotSettleable(paymentReason, nowMs, error);
   if (failed(debtorReason) || failed(creditorReason)) {
     // The side whose condition held satisfies every rule of that side; the other side's item is
-    // the state the transaction saw (ALL_OLD). The domain's ordered rules pick the refusal.
-    const debtor = failed(debtorReason) ? accountFact(debtorReason) : CONDITIONS_HELD;
-    const creditor = failed(creditorReason) ? accountFact(creditorReason) : CONDITIONS_HELD;
-    const refusal = firstRefusal(m, debtor, creditor);
-    if (refusal) return { kind: 'refused', ...refusal };
-    throw new InternalError('settle: an account condition failed but no ledger rule is broken', {
+    // the state the transaction saw (ALL_OLD).
+    return {
+      kind: 'conditions-failed',
+      debtor: failed(debtorReason) ? accountFact(debtorReason) : CONDITIONS_HELD,
+      creditor: failed(creditorReason) ? accountFact(creditorReason) : CONDITIONS_HELD,
       cause: error,
-    });
+    };
   }
   throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
+}
+
+/** The payment's condition failed: terminal already, past its deadline, or (poison) not this message. */
+function paymentNotSettleable(
+  reason: CancellationReason | undefined,
+  nowMs: number,
+  error: unknown,
+): LedgerOutcome {
+  const payment = plainItem(reason?.Item);
+  if (!payment) return { kind: 'not-settleable', status: undefined, pastDeadline: false };
+  const status = payment.status;
+  if (status === 'SETTLED' || status === 'REJECTED') {
+    return { kind: 'not-settleable', status, pastDeadline: false };
+  }
+  if (typeof payment.deadlineEpochMs === 'number' && payment.deadlineEpochMs < nowMs) {
+    return {
+      kind: 'not-settleable',
+      status: status === 'RECEIVED' ? 'RECEIVED' : 'ACCEPTED',
+      pastDeadline: true,
+    };
+  }
+  // Settleable status, in time, but the message does not match the recorded payment.
+  throw new InternalError('settlement message does not match the recorded payment', { cause: error });
 }
 
 function accountFact(reason: CancellationReason | undefined): Account | undefined {

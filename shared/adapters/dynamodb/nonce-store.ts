@@ -1,6 +1,6 @@
 import { PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { NonceStore } from '../../auth/ports';
-import { rethrowAws } from './errors';
+import { rethrowAws } from '../aws-errors';
 
 /**
  * Single-use request nonces: a conditional put per (keyId, nonce). The first request wins, any

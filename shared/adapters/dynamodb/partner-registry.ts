@@ -8,7 +8,7 @@ import { ConfigError, InternalError } from '../../domain/errors';
 import { assertRegistrablePartner, type Partner } from '../../domain/partner';
 import { LruTtlCache } from '../lru-cache';
 import type { SecretSource } from '../secrets/secret-source';
-import { rethrowAws } from './errors';
+import { rethrowAws } from '../aws-errors';
 
 /**
  * Partners table layout:

@@ -7,7 +7,8 @@ import {
 import type { Payment, RawMessage, Rejection } from '../../domain/payment';
 import type { CreateOutcome, PaymentStore, ReferenceKind, TransitionOutcome } from '../../domain/ports';
 import { InternalError } from '../../domain/errors';
-import { cancellationReasons, conditionFailures, rethrowAws } from './errors';
+import { rethrowAws } from '../aws-errors';
+import { cancellationReasons, conditionFailures } from './errors';
 import {
   eventItem,
   fromPaymentItem,

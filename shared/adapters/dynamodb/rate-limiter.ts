@@ -1,6 +1,6 @@
 import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { RateLimiter } from '../../domain/ports';
-import { rethrowAws } from './errors';
+import { rethrowAws } from '../aws-errors';
 
 /**
  * Fixed one-second windows counted in DynamoDB: one conditional UpdateItem (ADD) per request on

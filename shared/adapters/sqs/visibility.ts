@@ -1,19 +1,9 @@
 import { ChangeMessageVisibilityBatchCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { MessageVisibility } from '../../domain/ports';
 
-export interface VisibilityChange {
-  readonly receiptHandle: string;
-  readonly visibilityTimeoutSeconds: number;
-}
+export type { MessageVisibility, VisibilityChange } from '../../domain/ports';
 
-/** Changes the visibility of received messages (the settle consumer's retry backoff). */
-export interface MessageVisibility {
-  /**
-   * Resolves with the number of entries SQS refused; throws when a call fails or takes longer
-   * than `timeoutMs` (the caller's remaining time: the call must never outlive the invocation).
-   */
-  change(changes: readonly VisibilityChange[], timeoutMs?: number): Promise<number>;
-}
-
+/** The MessageVisibility port (shared/domain/ports.ts) on SQS: ChangeMessageVisibilityBatch, 10 a call. */
 export function sqsMessageVisibility(sqs: SQSClient, queueUrl: string): MessageVisibility {
   return {
     async change(changes, timeoutMs) {

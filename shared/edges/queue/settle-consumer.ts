@@ -3,25 +3,15 @@ import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambd
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { parseSettlementMessage } from '../../domain/settlement-message';
-import type { MessageVisibility, VisibilityChange } from '../../adapters/sqs/visibility';
-import type { Clock, Ledger, PaymentStore } from '../../domain/ports';
-import { realRetryEnv, type RetryPolicy, type RetryEnv } from '../../domain/retry';
-import {
-  defaultRetryVisibilityPolicy,
-  retryVisibilitySeconds,
-  type RetryVisibilityPolicy,
-} from '../../domain/retry-visibility';
-import { DEFAULT_COMMIT_MARGIN_MS, settlePayment } from '../../app/settle';
+import { DEFAULT_COMMIT_MARGIN_MS, settlePayment, type SettleResult } from '../../app/settle';
 import type { SettlementMessage } from '../../domain/payment';
-import {
-  appendCorrelation,
-  clearCorrelation,
-  correlationOf,
-  correlationOfRecord,
-} from '../../observability/correlation';
-import { pipelineMetrics } from '../../observability/metrics';
-import { logger } from '../../observability/powertools';
+import type { Clock, Ledger, MessageVisibility, PaymentStore } from '../../domain/ports';
+import { realRetryEnv, type RetryEnv, type RetryPolicy } from '../../domain/retry';
+import { defaultRetryVisibilityPolicy, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
+import { shortenRetryVisibility, type RetryVisibility } from './visibility-backoff';
+import { flagSkippedOnLastReceive, settleRecord, type RecordDeps, type SettleRun } from './settle-record';
+
+export { SkippedBehindFailureError } from './settle-record';
 
 export interface SettleHandlerDeps {
   readonly store: PaymentStore;
@@ -33,7 +23,7 @@ export interface SettleHandlerDeps {
   readonly maxReceiveCount: number;
   /**
    * Sets the visibility of the records reported as batch item failures to a short backoff
-   * (retry-visibility.ts), so they and the rest of their group come back within the SLA instead of
+   * (shared/domain/retry-visibility.ts, applied by visibility-backoff.ts), so they and the rest of their group come back within the SLA instead of
    * after the queue's visibility timeout. Best effort; without it the queue's timeout applies.
    */
   readonly visibility?: MessageVisibility;
@@ -57,28 +47,62 @@ export interface SettleHandlerDeps {
 
 export type SettleBatchHandler = (event: SQSEvent, context: Context) => Promise<SQSBatchResponse>;
 
-/**
- * The settle consumer, built from its dependencies (handler.ts wires the real ones; the chaos
- * tests wire clients with injected faults). Each record is settled at most once: Powertools
- * idempotency keyed on the payment id (Lambda context registered, so an in-progress record
- * expires with a dead invocation), and the ledger transaction's conditions as the final guard.
- * A failed record and the later records of its message group are reported as batch item
- * failures; other groups carry on (skipGroupOnError).
- */
-/** Extra (non-key) argument of the idempotent settle: what this one call did and its time budget. */
-interface SettleRun {
-  executed: boolean;
-  readonly remainingMs: () => number;
-}
-
 /** Time kept at the end of an invocation: 500 ms as before, plus 300 ms for ChangeMessageVisibility. */
 const DEFAULT_INVOCATION_MARGIN_MS = 800;
 
+/**
+ * The settle consumer (the queue edge), built from its dependencies (shared/wiring/settle.ts wires
+ * the real ones; the chaos tests wire clients with injected faults). Each record is settled at
+ * most once: Powertools idempotency keyed on the payment id (Lambda context registered, so an
+ * in-progress record expires with a dead invocation), and the ledger transaction's conditions as
+ * the final guard. A failed record and the later records of its message group are reported as
+ * batch item failures; other groups carry on (skipGroupOnError). The work on one record is in
+ * settle-record.ts, the visibility backoff of the failed ones in visibility-backoff.ts.
+ */
 export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
-  const baseRetryEnv = deps.retryEnv ?? realRetryEnv;
   const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
+  const { settleOnce, idempotencyConfig } = idempotentSettle(deps, commitMarginMs);
+  const recordDeps: RecordDeps = { ...deps, settleOnce };
+  const retry = retryVisibilityOf(deps, commitMarginMs);
+  return async (event, context) => {
+    idempotencyConfig.registerLambdaContext(context);
+    const remainingMs = () => context.getRemainingTimeInMillis();
+    const attempted = new Set<string>();
+    const response = await processBatch(event, context, (record) => {
+      attempted.add(record.messageId);
+      return settleRecord(recordDeps, record, remainingMs);
+    });
+    await flagSkippedOnLastReceive(recordDeps, event.Records, response, attempted);
+    if (retry) await shortenRetryVisibility(retry, event.Records, response, remainingMs);
+    return response;
+  };
+}
+
+/** Powertools' FIFO partial batch: a failed record skips the rest of its group, the batch goes on. */
+function processBatch(
+  event: SQSEvent,
+  context: Context,
+  settle: (record: SQSRecord) => Promise<SettleResult>,
+): Promise<SQSBatchResponse> {
+  // A processor per invocation: it holds the batch's failures.
+  const processor = new SqsFifoPartialProcessorAsync();
+  return processPartialResponse(event, settle, processor, {
+    context,
+    skipGroupOnError: true,
+    // A batch whose records all failed is answered like a partial failure (every record
+    // listed), not thrown: the same for the queue, and the visibility below still applies.
+    throwOnFullBatchFailure: false,
+  });
+}
+
+/**
+ * settlePayment behind Powertools idempotency keyed on the payment id. `run` (not part of the
+ * idempotency key) tells a real settlement from an answer replayed by Powertools idempotency, and
+ * carries the invocation's time budget.
+ */
+function idempotentSettle(deps: SettleHandlerDeps, commitMarginMs: number) {
+  const baseRetryEnv = deps.retryEnv ?? realRetryEnv;
   const invocationMarginMs = deps.invocationMarginMs ?? DEFAULT_INVOCATION_MARGIN_MS;
-  const visibilityPolicy = deps.retryVisibility ?? defaultRetryVisibilityPolicy;
   /**
    * Per-invocation state travels with each call, never in this closure: Lambda runs one
    * invocation per sandbox at a time, but the local stack (and any in-process host) may run
@@ -94,14 +118,11 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
     // failed records' visibility.
     retryEnv: { ...baseRetryEnv, remainingMs: () => remainingMs() - invocationMarginMs },
   });
-
   const idempotencyConfig = new IdempotencyConfig({
     eventKeyJmesPath: 'paymentId',
     throwOnNoIdempotencyKey: true,
     expiresAfterSeconds: deps.idempotency.expiresAfterSeconds ?? 3600,
   });
-  // `run` (not part of the idempotency key) tells a real settlement from an answer replayed by
-  // Powertools idempotency, so the metrics count each payment once.
   const settleOnce = makeIdempotent(
     (message: SettlementMessage, run?: SettleRun) => {
       if (run) run.executed = true;
@@ -115,192 +136,16 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
       config: idempotencyConfig,
     },
   );
+  return { settleOnce, idempotencyConfig };
+}
 
-  /**
-   * A record failing on its last allowed receive is about to be moved to the dead-letter queue:
-   * flag its payment for investigation (the deadline sweeper will make it terminal) and emit
-   * the DlqArrivals metric the alarm watches. The failure itself still propagates.
-   */
-  async function onLastFailure(record: SQSRecord, error: unknown): Promise<void> {
-    const receiveCount = Number(record.attributes.ApproximateReceiveCount);
-    if (!(receiveCount >= deps.maxReceiveCount)) return;
-    pipelineMetrics.dlqArrival();
-    const reason =
-      error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
-    let paymentId: string | undefined;
-    try {
-      paymentId = parseSettlementMessage(record.body).paymentId;
-    } catch {
-      paymentId = undefined; // unparseable: nothing to flag, the DLQ message is the evidence
-    }
-    logger.error('settlement message going to the dead-letter queue', {
-      messageId: record.messageId,
-      paymentId,
-      error,
-    });
-    if (paymentId !== undefined) {
-      await deps.store
-        .flagForInvestigation(paymentId, reason, new Date(deps.clock.now()).toISOString())
-        .catch((flagError: unknown) =>
-          logger.error('could not flag payment for investigation', { paymentId, error: flagError }),
-        );
-    }
-  }
-
-  async function settleRecord(record: SQSRecord, remainingMs: () => number) {
-    appendCorrelation(correlationOfRecord(record));
-    pipelineMetrics.queueWait(deps.clock.now() - Number(record.attributes.SentTimestamp));
-    try {
-      return await settleParsed(record, remainingMs);
-    } catch (error) {
-      await onLastFailure(record, error);
-      throw error;
-    } finally {
-      clearCorrelation();
-    }
-  }
-
-  async function settleParsed(record: SQSRecord, remainingMs: () => number) {
-    const message = parseSettlementMessage(record.body);
-    appendCorrelation(correlationOf(message));
-    const run: SettleRun = { executed: false, remainingMs };
-    const result = await settleOnce(message, run);
-    pipelineMetrics.settlementOutcome({
-      status: result.status,
-      ...(result.reasonCode !== undefined ? { reasonCode: result.reasonCode } : {}),
-      replay: result.replay || !run.executed,
-      acceptedAt: message.acceptedAt,
-      deadline: message.deadline,
-      terminalAtMs: deps.clock.now(),
-    });
-    logger.info('payment settled', {
-      status: result.status,
-      reasonCode: result.reasonCode,
-      ...(result.rule !== undefined ? { ledgerRule: result.rule } : {}),
-      replay: result.replay,
-    });
-    return result;
-  }
-
-  /**
-   * The failed records of each message group (the failed one and the later ones skipped behind it)
-   * get one visibility: the shortest any of them needs (the group is blocked until all are back).
-   */
-  function visibilityChanges(records: readonly SQSRecord[], response: SQSBatchResponse): VisibilityChange[] {
-    const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
-    const byGroup = new Map<string, SQSRecord[]>();
-    for (const record of records) {
-      if (!failed.has(record.messageId)) continue;
-      const group = record.attributes.MessageGroupId ?? record.messageId;
-      byGroup.set(group, [...(byGroup.get(group) ?? []), record]);
-    }
-    const nowMs = deps.clock.now();
-    const changes: VisibilityChange[] = [];
-    for (const group of byGroup.values()) {
-      const receiveCount = Number(group[0]?.attributes.ApproximateReceiveCount ?? '1') || 1;
-      const seconds = Math.min(
-        ...group.map((record) =>
-          retryVisibilitySeconds(
-            {
-              receiveCount,
-              nowMs,
-              commitMarginMs,
-              random: baseRetryEnv.random,
-              ...deadlineOf(record),
-            },
-            visibilityPolicy,
-          ),
-        ),
-      );
-      for (const record of group)
-        changes.push({ receiptHandle: record.receiptHandle, visibilityTimeoutSeconds: seconds });
-    }
-    return changes;
-  }
-
-  /**
-   * Records skipped behind a failed record of their group (skipGroupOnError) were received too, so
-   * their receive counts grow with the failing one's: on the last allowed receive they go to the
-   * dead-letter queue with it. Flag them as well, as onLastFailure does for a failed record.
-   */
-  async function flagSkippedOnLastReceive(
-    records: readonly SQSRecord[],
-    response: SQSBatchResponse,
-    attempted: ReadonlySet<string>,
-  ) {
-    const failed = new Set(response.batchItemFailures.map((item) => item.itemIdentifier));
-    for (const record of records) {
-      if (!failed.has(record.messageId) || attempted.has(record.messageId)) continue;
-      await onLastFailure(record, new SkippedBehindFailureError(record.messageId));
-    }
-  }
-
-  /** Best effort: a failure is logged; the records then return after the queue's visibility timeout. */
-  async function shortenRetryVisibility(
-    records: readonly SQSRecord[],
-    response: SQSBatchResponse,
-    remainingMs: () => number,
-  ) {
-    if (!deps.visibility || response.batchItemFailures.length === 0) return;
-    const changes = visibilityChanges(records, response);
-    try {
-      // Never past the invocation: a Lambda time-out would fail the whole batch.
-      const refused = await deps.visibility.change(changes, remainingMs() - 100);
-      if (refused > 0) {
-        logger.warn(
-          'ChangeMessageVisibility refused some failed records: they return after the queue timeout',
-          {
-            refused,
-          },
-        );
-      }
-    } catch (error) {
-      logger.warn('ChangeMessageVisibility failed: the failed records return after the queue timeout', {
-        records: changes.length,
-        error,
-      });
-    }
-  }
-
-  return async (event, context) => {
-    idempotencyConfig.registerLambdaContext(context);
-    const remainingMs = () => context.getRemainingTimeInMillis();
-    // A processor per invocation: it holds the batch's failures.
-    const processor = new SqsFifoPartialProcessorAsync();
-    const attempted = new Set<string>();
-    const response = await processPartialResponse(
-      event,
-      (record: SQSRecord) => {
-        attempted.add(record.messageId);
-        return settleRecord(record, remainingMs);
-      },
-      processor,
-      {
-        context,
-        skipGroupOnError: true,
-        // A batch whose records all failed is answered like a partial failure (every record
-        // listed), not thrown: the same for the queue, and the visibility below still applies.
-        throwOnFullBatchFailure: false,
-      },
-    );
-    await flagSkippedOnLastReceive(event.Records, response, attempted);
-    await shortenRetryVisibility(event.Records, response, remainingMs);
-    return response;
+function retryVisibilityOf(deps: SettleHandlerDeps, commitMarginMs: number): RetryVisibility | undefined {
+  if (!deps.visibility) return undefined;
+  return {
+    visibility: deps.visibility,
+    policy: deps.retryVisibility ?? defaultRetryVisibilityPolicy,
+    commitMarginMs,
+    random: (deps.retryEnv ?? realRetryEnv).random,
+    nowMs: () => deps.clock.now(),
   };
-}
-
-function deadlineOf(record: SQSRecord): { deadlineMs?: number } {
-  try {
-    return { deadlineMs: Date.parse(parseSettlementMessage(record.body).deadline) };
-  } catch {
-    return {}; // unreadable: poison, no deadline to honour
-  }
-}
-
-/** A record not attempted because an earlier record of its message group failed in the batch. */
-export class SkippedBehindFailureError extends Error {
-  override readonly name = 'SkippedBehindFailureError';
-  constructor(messageId: string) {
-    super(`message ${messageId} was skipped behind a failed record of its message group`);
-  }
 }
