@@ -15,9 +15,7 @@ import jestPlugin from 'eslint-plugin-jest';
  *     with its limit minus one and expects a violation: shorten the longest function and that
  *     test fails until the limit here is lowered to the new longest, so the limits only go down.
  *
- * PENDING (the two allow-lists below): files that break a rule today and are being rewritten by
- * the reorganization. The architecture test checks that every entry still breaks its rule, so an
- * entry that is no longer needed fails the test until it is removed.
+ * No file is exempt: there is no allow-list. A rule that does not fit is changed here, in the open.
  */
 
 const HOUSE = 'Rule of the house (docs/architecture.md)';
@@ -75,18 +73,6 @@ const LAYERS = [
 /** Test code: exempt from the layer rules and the length limit. */
 const TEST_FILES = ['**/*.test.ts', 'tests/**', '**/testing/**', '**/__fixtures__/**'];
 
-/**
- * PENDING the reorganization merge: file -> import rule ids it breaks today. Remove an entry as
- * soon as its file obeys (the architecture test fails while a needless entry remains).
- */
-const PENDING_IMPORTS = {
-  // Handlers still build their use cases (config, domain ports, app, adapters, release/*).
-  'functions/settle-payment/handler.ts': ['functionsThin'],
-  'functions/sweep-deadlines/handler.ts': ['functionsThin'],
-  // Imports adapters/sqs/visibility (the visibility extender should come in as a port).
-  'shared/edges/queue/settle-consumer.ts': ['edgesNoAdapters'],
-};
-
 /** Function-length limits by area (lines, blank lines and comments not counted). */
 const LENGTH_LIMITS = {
   production: { files: ['functions/**/*.ts', 'shared/**/*.ts', 'release/**/*.ts'], max: 70 },
@@ -95,34 +81,14 @@ const LENGTH_LIMITS = {
   scripts: { files: ['scripts/**/*.ts'], max: 49 },
 };
 
-/**
- * PENDING the reorganization merge: files whose functions exceed the production limit today
- * (being split by the reorganization), held to their current longest function instead.
- */
-const PENDING_LENGTH = {
-  'shared/adapters/dynamodb/ledger-funding.ts': 99, // move
-  'shared/adapters/dynamodb/ledger.ts': 101, // settle
-  'shared/edges/queue/settle-consumer.ts': 178, // createSettleHandler
-};
-
 const restricted = (ids) => ['error', { patterns: ids.map((id) => ({ ...IMPORT_RULES[id] })) }];
-const layerOf = (file) =>
-  LAYERS.find(
-    (l) =>
-      l.files.some((g) => file.startsWith(g.replace('/**/*.ts', '/'))) &&
-      !(l.ignores ?? []).some((g) => file.startsWith(g.replace('/**', '/'))),
-  );
 const lengthRule = (max) => ['error', { max, skipBlankLines: true, skipComments: true }];
 
 /** What tests/integration/architecture.test.ts reads (through tests/support/lint.mjs). */
 export const house = {
   importRules: IMPORT_RULES,
-  pendingImports: PENDING_IMPORTS,
-  pendingLength: PENDING_LENGTH,
   lengthLimits: LENGTH_LIMITS,
   testFiles: TEST_FILES,
-  /** The full layer rule of a file, as if it had no pending entry. */
-  layerImportRule: (file) => restricted(layerOf(file).rules),
   lengthRule,
 };
 
@@ -142,18 +108,8 @@ export default tseslint.config(
     ...(layer.ignores ? { ignores: layer.ignores } : {}),
     rules: { 'no-restricted-imports': restricted(layer.rules) },
   })),
-  ...Object.entries(PENDING_IMPORTS).map(([file, broken]) => ({
-    files: [file],
-    rules: {
-      'no-restricted-imports': restricted(layerOf(file).rules.filter((id) => !broken.includes(id))),
-    },
-  })),
   ...Object.values(LENGTH_LIMITS).map(({ files, max }) => ({
     files,
-    rules: { 'max-lines-per-function': lengthRule(max) },
-  })),
-  ...Object.entries(PENDING_LENGTH).map(([file, max]) => ({
-    files: [file],
     rules: { 'max-lines-per-function': lengthRule(max) },
   })),
   {

@@ -1,5 +1,5 @@
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { createAwsClients } from '../../shared/adapters/aws-clients';
+import { createDynamoClients } from '../../shared/adapters/aws-clients';
 import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import { DynamoLedgerFunding } from '../../shared/adapters/dynamodb/ledger-funding';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
@@ -7,7 +7,7 @@ import { DynamoPaymentStore } from '../../shared/adapters/dynamodb/payment-store
 import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
 import { parseJsonPayment } from '../../shared/app/json-payment';
 import { submitPayment } from '../../shared/app/submit';
-import { getConfig } from '../../shared/config/config';
+import { readHookConfig } from '../../shared/config/config';
 import { systemClock, type Clock } from '../../shared/domain/ports';
 import { logger } from '../../shared/observability/powertools';
 import { runLifecycleHook } from '../app/lifecycle-hook';
@@ -74,9 +74,9 @@ function serviceSubmit(store: DynamoPaymentStore, clock: Clock, slaSeconds: numb
 }
 
 function wire() {
-  const config = getConfig();
+  const config = readHookConfig();
   const release = getReleaseConfig();
-  const { documents } = createAwsClients(config);
+  const { documents } = createDynamoClients(config);
   const { payments, ledger, partners } = config.tables;
   return {
     release,

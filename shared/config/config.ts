@@ -6,13 +6,14 @@ import { ConfigError } from '../domain/errors';
  * start), validated, then passed around. Each function reads only the sections it uses
  * (`readSettleConfig()`, `readSweepConfig()`, `readSubmitConfig()`, `readQueryConfig()`,
  * `readHookConfig()`), so a variable one function does not need can neither be missing for it nor
- * make it build a client it does not use. `getConfig()` reads every section (the whole service).
+ * make it build a client it does not use. `parseConfig()` reads every section (the whole service:
+ * the tests and the local tools).
  * Values come from serverless.yml (`provider.environment` / per-function `environment`), whose
  * per-stage values live in serverless.yml `params`.
  *
  * process.env is read here and in four other places only, each for its own concern: the
  * observability settings (shared/observability/settings.ts), the release wing's config
- * (release/config.ts), and the Lambda runtime's own variables AWS_LAMBDA_FUNCTION_NAME and
+ * (release/wiring/config.ts), and the Lambda runtime's own variables AWS_LAMBDA_FUNCTION_NAME and
  * LAMBDA_TASK_ROOT (shared/iso20022/schema/index.ts, validator.ts: where the schema worker runs).
  */
 
@@ -317,10 +318,3 @@ export const readSweepConfig = once(parseSweepConfig);
 export const readQueryConfig = once(parseQueryConfig);
 export const readSubmitConfig = once(parseSubmitConfig);
 export const readHookConfig = once(parseHookConfig);
-
-/**
- * The whole service's configuration (every section), parsed from process.env on first use. Kept
- * for the HTTP wiring (shared/wiring/auth.ts, admission.ts) and the HTTP handlers until they move
- * to their readers (readSubmitConfig, readQueryConfig) and the pre-traffic hook (readHookConfig).
- */
-export const getConfig = once(parseConfig);

@@ -1,7 +1,7 @@
 import type middy from '@middy/core';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { SqsQueueBacklog } from '../adapters/sqs/queue-backlog';
-import type { Config } from '../config/config';
+import type { SubmitConfig } from '../config/config';
 import { AdmissionGate, DEFAULT_ADMISSION } from '../domain/admission';
 import { OverloadedError } from '../domain/errors';
 import { systemClock } from '../domain/ports';
@@ -13,7 +13,10 @@ import { logger } from '../observability/powertools';
  * (cached per container, config.admission.sampleMs) and the per-stage capacity and budget.
  * Built once per container; its fair-share state lives as long as the container.
  */
-export function buildAdmissionGate(config: Config, sqs: SQSClient): AdmissionGate {
+export function buildAdmissionGate(
+  config: Pick<SubmitConfig, 'queues' | 'admission'>,
+  sqs: SQSClient,
+): AdmissionGate {
   const probe = new SqsQueueBacklog(sqs, config.queues.paymentsUrl, {
     maxAgeMs: config.admission.sampleMs,
     onError: (error) =>

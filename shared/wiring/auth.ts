@@ -1,6 +1,6 @@
 import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { createRequestVerifier, type RequestVerifier } from '../auth/verifier';
-import type { AwsClients } from '../adapters/aws-clients';
+import type { DynamoClients } from '../adapters/aws-clients';
 import { DynamoNonceStore } from '../adapters/dynamodb/nonce-store';
 import { DynamoPartnerRegistry } from '../adapters/dynamodb/partner-registry';
 import { DynamoRateLimiter } from '../adapters/dynamodb/rate-limiter';
@@ -10,7 +10,7 @@ import {
   SecretsManagerSource,
   type SecretSource,
 } from '../adapters/secrets/secret-source';
-import type { Config } from '../config/config';
+import type { PartnerAuthConfig } from '../config/config';
 import { tracer } from '../observability/powertools';
 
 /** Composition root for partner authentication (HTTP handlers only): what partnerAuth() takes. */
@@ -20,13 +20,13 @@ export interface PartnerAuthAdapters extends PartnerAuth {
   readonly rateLimit: PartnerRateLimit;
 }
 
-function secretSource(config: Config): SecretSource {
+function secretSource(config: PartnerAuthConfig): SecretSource {
   if (config.partners.localSecretsFile) return new LocalFileSecretSource(config.partners.localSecretsFile);
   const client = tracer.captureAWSv3Client(new SecretsManagerClient({ region: config.region }));
   return new SecretsManagerSource(client, config.partners.cacheSeconds);
 }
 
-export function buildPartnerAuth(config: Config, clients: AwsClients): PartnerAuthAdapters {
+export function buildPartnerAuth(config: PartnerAuthConfig, clients: DynamoClients): PartnerAuthAdapters {
   const partners = new DynamoPartnerRegistry(
     clients.documents,
     config.tables.partners,

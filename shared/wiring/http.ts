@@ -1,15 +1,18 @@
 import type { SubmitDeps } from '../app/submit';
-import { getConfig } from '../config/config';
+import { SqsPaymentQueue } from '../adapters/sqs/payment-queue';
+import { DynamoPaymentStore } from '../adapters/dynamodb/payment-store';
+import { readQueryConfig, readSubmitConfig } from '../config/config';
 import type { AdmissionGate } from '../domain/admission';
 import { systemClock } from '../domain/ports';
 import type { StatusRouteDeps } from '../edges/http/payment-routes';
 import { buildAdmissionGate } from './admission';
 import { buildPartnerAuth, type PartnerAuthAdapters } from './auth';
-import { buildDataAdapters } from './data';
+import { buildDynamoClients, buildSqsClient } from './data';
 
 /**
- * Composition roots of the HTTP functions, one per handler: each reads the config and builds
- * what its route uses, once per container (module load); nothing here runs per request.
+ * Composition roots of the HTTP functions, one per handler: each reads its own config
+ * (shared/config/config.ts) and builds only the clients and adapters its route uses, once per
+ * container (module load); nothing here runs per request.
  */
 
 export interface SubmitPaymentWiring {
@@ -21,13 +24,14 @@ export interface SubmitPaymentWiring {
 
 /** POST /payments. */
 export function wireSubmitPayment(): SubmitPaymentWiring {
-  const config = getConfig();
-  const data = buildDataAdapters(config);
-  const auth = buildPartnerAuth(config, data.clients);
-  const admission = buildAdmissionGate(config, data.clients.sqs);
+  const config = readSubmitConfig();
+  const dynamo = buildDynamoClients(config);
+  const sqs = buildSqsClient(config);
+  const auth = buildPartnerAuth(config, dynamo);
+  const admission = buildAdmissionGate(config, sqs);
   const submit: SubmitDeps = {
-    store: data.payments,
-    queue: data.queue,
+    store: new DynamoPaymentStore(dynamo.documents, config.tables.payments),
+    queue: new SqsPaymentQueue(sqs, config.queues.paymentsUrl),
     clock: systemClock,
     slaSeconds: config.slaSeconds,
     // Refuses (503 / 429 + Retry-After, nothing written) what the settlement backlog would not
@@ -44,10 +48,13 @@ export interface StatusRoutesWiring {
 
 /** GET /payments/{id}, GET /payments?..., POST /payments/status-requests. */
 export function wireStatusRoutes(): StatusRoutesWiring {
-  const config = getConfig();
-  const data = buildDataAdapters(config);
+  const config = readQueryConfig();
+  const dynamo = buildDynamoClients(config);
   return {
-    auth: buildPartnerAuth(config, data.clients),
-    status: { payments: data.payments, clock: systemClock },
+    auth: buildPartnerAuth(config, dynamo),
+    status: {
+      payments: new DynamoPaymentStore(dynamo.documents, config.tables.payments),
+      clock: systemClock,
+    },
   };
 }

@@ -1,7 +1,6 @@
 /**
  * The rules of the house bite (eslint.config.mjs, docs/architecture.md):
  *  - the layer import rules refuse what they should and let the rest through;
- *  - every pending allow-list entry is still needed (remove it once its file obeys);
  *  - the function-length limits ratchet: each area's limit minus one finds a violation, so when
  *    the longest function shrinks this fails until the limit in eslint.config.mjs is lowered;
  *  - the production import graph (type-only imports included) has no cycle.
@@ -20,14 +19,11 @@ interface LintMessage {
 }
 interface House {
   readonly importRules: Record<string, { readonly message: string }>;
-  readonly pendingImports: Record<string, readonly string[]>;
-  readonly pendingLength: Record<string, number>;
   readonly lengthLimits: Record<string, { readonly files: readonly string[]; readonly max: number }>;
 }
 type LintRequest =
   | { readonly text: string; readonly filePath: string }
-  | { readonly files: readonly string[]; readonly length?: { files: readonly string[]; max: number } }
-  | { readonly files: readonly string[]; readonly layerOf: string };
+  | { readonly files: readonly string[]; readonly length?: { files: readonly string[]; max: number } };
 
 /** One Node process for a batch of requests (tests/support/lint.mjs). */
 function lint(requests: readonly LintRequest[]): LintMessage[][] {
@@ -128,45 +124,10 @@ describe('layer import rules', () => {
   });
 });
 
-describe('pending allow-lists (entries to remove once the reorganization is merged)', () => {
-  const { pendingImports, pendingLength, importRules } = house();
-  const importFiles = Object.keys(pendingImports);
-  const importAnswers = lint(importFiles.map((file) => ({ files: [file], layerOf: file })));
-
-  it.each(importFiles.map((f, i) => [f, i] as const))(
-    '%s still breaks the import rules it is allowed to break',
-    (file, i) => {
-      const messages = restricted(importAnswers[i]!).map((m) => m.message);
-      for (const id of pendingImports[file]!) {
-        expect({ file, id, broken: messages.some((m) => m.includes(importRules[id]!.message)) }).toEqual({
-          file,
-          id,
-          broken: true,
-        });
-      }
-    },
-  );
-
-  const lengthFiles = Object.keys(pendingLength);
-  const lengthAnswers = lint(
-    lengthFiles.map((file) => ({ files: [file], length: { files: [file], max: pendingLength[file]! - 1 } })),
-  );
-  it.each(lengthFiles.map((f, i) => [f, pendingLength[f]!, i] as const))(
-    '%s is held at its longest function (%i lines) and that is still over the limit',
-    (file, max, i) => {
-      expect(max).toBeGreaterThan(70);
-      // Lower the entry to the file's new longest function, or remove it once that is <= 70.
-      expect(lengthAnswers[i]!.filter((m) => m.ruleId === 'max-lines-per-function').length).toBeGreaterThan(
-        0,
-      );
-    },
-  );
-});
-
 describe('function-length limits ratchet down', () => {
   const { lengthLimits } = house();
-  // The production limit is the house's target (70) and does not move; its ratchet is the
-  // pending list above. Every other area is held at the length of its longest function.
+  // The production limit is the house's target (70) and does not move. Every other area is held
+  // at the length of its longest function.
   const ratcheted = Object.entries(lengthLimits).filter(([area]) => area !== 'production');
   const answers = lint(
     ratcheted.map(([, { files, max }]) => ({

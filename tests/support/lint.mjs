@@ -7,8 +7,7 @@
  *
  * A request is { text, filePath } (lint a snippet as if it were that file),
  * { files: [...], length: { files, max } } (lint files with a max-lines-per-function limit for
- * some of them), { files: [...], layerOf: file } (lint files with that file's full layer import
- * rule, as if it had no pending entry) or { house: true } (the rule data the config exports).
+ * some of them) or { house: true } (the rule data the config exports).
  * An answer is { messages: [{ file, ruleId, line, message }] } or the house data.
  */
 import path from 'node:path';
@@ -31,7 +30,7 @@ const flatten = (results) =>
 
 async function answer(request) {
   if (request.house) {
-    const { layerImportRule: _l, lengthRule: _r, ...data } = house;
+    const { lengthRule: _r, ...data } = house;
     return data;
   }
   const overrideConfig = [];
@@ -40,12 +39,6 @@ async function answer(request) {
       files: request.length.files,
       ignores: house.testFiles,
       rules: { 'max-lines-per-function': house.lengthRule(request.length.max) },
-    });
-  }
-  if (request.layerOf) {
-    overrideConfig.push({
-      files: [request.layerOf],
-      rules: { 'no-restricted-imports': house.layerImportRule(request.layerOf) },
     });
   }
   const eslint = new ESLint({ cwd: root, overrideConfig });
