@@ -1,7 +1,7 @@
 import { httpHandler, intakeRefusals, runtimeLogLevel } from '../../shared/edges/http/middleware';
 import { partnerAuth } from '../../shared/edges/http/partner-auth';
 import { submitRoute } from '../../shared/edges/http/submit-route';
-import { shedBeforeAuth } from '../../shared/wiring/admission';
+import { shedBeforeAuth } from '../../shared/edges/http/shed-before-auth';
 import { wireSubmitPayment } from '../../shared/wiring/http';
 
 /**
