@@ -1,4 +1,8 @@
-import type middy from '@middy/core';
+import middy from '@middy/core';
+import type { Context } from 'aws-lambda';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { SSMClient } from '@aws-sdk/client-ssm';
 import { SSMProvider } from '@aws-lambda-powertools/parameters/ssm';
 import {
@@ -11,9 +15,23 @@ import {
   ValidationError,
 } from '../domain/errors';
 import { pipelineMetrics } from './metrics';
-import { logger, tracer } from './powertools';
+import { logger, metrics, tracer } from './powertools';
 import { RuntimeLogLevel, type ParameterFetcher } from './runtime-log-level';
 import { observabilitySettings } from './settings';
+
+/**
+ * Every function's middy chain starts here: tracing, the Lambda context in logs (state cleared
+ * per invocation), metrics flushed per invocation. HTTP handlers add the error mapper
+ * (shared/edges/http/middleware.ts httpHandler); every handler then adds runtimeLogLevel().
+ */
+export function lambdaHandler<TEvent, TResult>(
+  fn: (event: TEvent, context: Context) => Promise<TResult>,
+): middy.MiddyfiedHandler<TEvent, TResult, Error, Context> {
+  return middy<TEvent, TResult, Error, Context>(fn)
+    .use(captureLambdaHandler(tracer))
+    .use(injectLambdaContext(logger, { clearState: true }))
+    .use(logMetrics(metrics));
+}
 
 /**
  * Errors of an intake refusal: the submission was read and refused, nothing recorded (answered

@@ -1,10 +1,8 @@
-import middy from '@middy/core';
+import type middy from '@middy/core';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
-import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import { AppError } from '../../domain/errors';
-import { logger, metrics, tracer } from '../../observability/powertools';
+import { lambdaHandler } from '../../observability/middleware';
+import { logger } from '../../observability/powertools';
 import { errorResponse, httpStatusOf } from './errors';
 import type { HttpResponse } from './responses';
 
@@ -27,17 +25,13 @@ export function httpErrors(): middy.MiddlewareObj<APIGatewayProxyEventV2, HttpRe
 }
 
 /**
- * Every HTTP handler's middleware chain: tracing, Lambda context in logs (state cleared per
- * invocation), metrics flushed per invocation, and the error mapper. Handlers only wire.
+ * Every HTTP handler's middleware chain: every function's (lambdaHandler: tracing, Lambda context
+ * in logs, metrics flushed per invocation), then the error mapper. Handlers only wire.
  */
 export function httpHandler(
   fn: (event: APIGatewayProxyEventV2, context: Context) => Promise<HttpResponse>,
 ): middy.MiddyfiedHandler<APIGatewayProxyEventV2, HttpResponse, Error, Context> {
-  return middy<APIGatewayProxyEventV2, HttpResponse, Error, Context>(fn)
-    .use(captureLambdaHandler(tracer))
-    .use(injectLambdaContext(logger, { clearState: true }))
-    .use(logMetrics(metrics))
-    .use(httpErrors());
+  return lambdaHandler<APIGatewayProxyEventV2, HttpResponse>(fn).use(httpErrors());
 }
 
 /** The observability middlewares routes add to the chain (shared/observability/middleware.ts). */
