@@ -1,17 +1,9 @@
 import { parseConfig } from '../config/config';
 import { DEFAULT_COMMIT_MARGIN_MS } from '../app/settle';
 import { createAwsClients, ledgerCommitMarginMs } from './aws-clients';
+import { CONFIG_ENV } from '../testing/builders';
 
-const env = {
-  STAGE: 'test',
-  PAYMENTS_TABLE: 'p',
-  LEDGER_TABLE: 'l',
-  IDEMPOTENCY_TABLE: 'i',
-  PARTNERS_TABLE: 'pa',
-  NONCES_TABLE: 'n',
-  PAYMENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/q.fifo',
-  PARTNER_SECRET_PREFIX: 'x/',
-};
+const env = CONFIG_ENV;
 
 describe('AWS SDK clients', () => {
   it('bound every call: connection and request timeouts, attempts (production defaults)', async () => {

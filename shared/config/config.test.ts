@@ -7,18 +7,9 @@ import {
   parseSubmitConfig,
   parseSweepConfig,
 } from './config';
+import { CONFIG_ENV } from '../testing/builders';
 
-const env = {
-  STAGE: 'test',
-  PAYMENTS_TABLE: 'p',
-  LEDGER_TABLE: 'l',
-  IDEMPOTENCY_TABLE: 'i',
-  PARTNERS_TABLE: 'pa',
-  NONCES_TABLE: 'n',
-  PAYMENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/q.fifo',
-  PARTNER_SECRET_PREFIX: 'x/',
-  SWEEP_INTERVAL_SECONDS: '7',
-};
+const env = { ...CONFIG_ENV, SWEEP_INTERVAL_SECONDS: '7' };
 
 describe('config readers', () => {
   it('the whole-service reader reads every section, with defaults', () => {

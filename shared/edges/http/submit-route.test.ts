@@ -1,23 +1,10 @@
 import type { IsoAnswer, SubmitOutcome } from '../../app/submit-outcome';
 import { DuplicateError, NotPermittedError, OverloadedError, ValidationError } from '../../domain/errors';
 import type { Payment, PaymentStatus } from '../../domain/payment';
-import { USD } from '../../testing/builders';
+import { payment } from '../../testing/builders';
 import { render } from './submit-route';
 
-const PAYMENT: Payment = {
-  paymentId: '0190f0a0-0000-7000-8000-000000000001',
-  partnerId: 'bank-a',
-  references: { endToEndId: 'E2E-1' },
-  debtorAccount: '021000021:1000001',
-  creditorAccount: '011000015:87654321',
-  amount: { amountMinor: 1050, currency: USD },
-  source: 'json',
-  contentHash: 'h',
-  status: 'ACCEPTED',
-  createdAt: '2026-11-18T15:00:00.000Z',
-  deadline: '2026-11-18T15:00:15.000Z',
-  version: 2,
-};
+const PAYMENT: Payment = payment();
 const answer = (reports: PaymentStatus): IsoAnswer => ({
   contentType: 'application/xml',
   body: `<pacs.002 reports="${reports}"/>`,
