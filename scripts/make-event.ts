@@ -24,8 +24,8 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { signRequest } from '../shared/auth/signer';
 import { DynamoPaymentStore } from '../shared/adapters/dynamodb/payment-store';
-import { messageGroupId } from '../shared/adapters/sqs/payment-queue';
-import { toSettlementMessage } from '../shared/domain/payment';
+import { toSettlementMessage } from '../shared/domain/settlement-message';
+import { messageGroupId } from '../shared/domain/settlement-message';
 
 async function settleEvent(file: string, paymentId: string): Promise<void> {
   const event = JSON.parse(readFileSync(file, 'utf8')) as SQSEvent;

@@ -1,8 +1,9 @@
 import type { Account, JournalEntry } from '../../shared/domain/account';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import type { Partner } from '../../shared/domain/partner';
-import type { Payment, Rejection, SettlementMessage } from '../../shared/domain/payment';
+import type { Payment, Rejection } from '../../shared/domain/payment';
 import type { PreparedRequest } from '../../shared/partner-client';
+import type { SettlementMessage } from '../../shared/domain/settlement-message';
 
 /**
  * Ports of the release hooks' use cases (release/app/): what they need of AWS and of the

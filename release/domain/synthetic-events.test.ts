@@ -3,10 +3,10 @@ import { InMemoryNonceStore, InMemoryPartnerKeys } from '../../shared/auth/in-me
 import { createRequestVerifier } from '../../shared/auth/verifier';
 import { rawBody } from '../../shared/edges/http/body';
 import { targetUri } from '../../shared/edges/http/partner-auth';
-import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
 import { PartnerClient } from '../../shared/partner-client';
 import { PROBE_HEADER } from './probe-identity';
 import { PROBE_BASE_URL, apiEvent, settleBatchEvent } from './synthetic-events';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 
 describe('synthetic events of the release probe', () => {
   const { publicKey, privateKey } = generateKeyPairSync('ed25519');

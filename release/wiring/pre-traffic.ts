@@ -4,7 +4,6 @@ import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import { DynamoLedgerFunding } from '../../shared/adapters/dynamodb/ledger-funding';
 import { DynamoPartnerRegistry } from '../../shared/adapters/dynamodb/partner-registry';
 import { DynamoPaymentStore } from '../../shared/adapters/dynamodb/payment-store';
-import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
 import { parseJsonPayment } from '../../shared/app/json-payment';
 import { submitPayment } from '../../shared/app/submit';
 import { readHookConfig } from '../../shared/config/config';
@@ -21,6 +20,7 @@ import type { HookResult } from '../domain/lifecycle-event';
 import type { ProbeSubmit, QueuedProbeMessage } from '../domain/ports';
 import { PROBE_PARTNER } from '../domain/probe-identity';
 import { getReleaseConfig } from './config';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 
 export interface ProbeStoreOptions {
   readonly documents: DynamoDBDocumentClient;

@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import { InternalError, TransientError } from '../domain/errors';
 import { refusalFor, type LedgerRuleId } from '../domain/ledger-rules';
-import type { PaymentStatus, Rejection, SettlementMessage } from '../domain/payment';
+import type { PaymentStatus, Rejection } from '../domain/payment';
 import type { Clock, Ledger, LedgerOutcome, PaymentStore } from '../domain/ports';
 import type { ReasonCode } from '../domain/reasons';
 import { withRetry, type RetryEnv, type RetryPolicy } from '../domain/retry';
+import type { SettlementMessage } from '../domain/settlement-message';
 
 export interface SettleDeps {
   readonly ledger: Ledger;

@@ -3,14 +3,9 @@ import { DuplicateError, OverloadedError, PermanentEnqueueError } from '../domai
 import { uniqueReferences } from '../domain/references';
 import { realRetryEnv, withRetry, type RetryEnv, type RetryPolicy } from '../domain/retry';
 import { uuidv7 } from '../domain/ids';
-import {
-  toSettlementMessage,
-  type Payment,
-  type PaymentInstruction,
-  type RawMessage,
-  type Rejection,
-} from '../domain/payment';
+import { type Payment, type PaymentInstruction, type RawMessage, type Rejection } from '../domain/payment';
 import type { Clock, PaymentQueue, PaymentStore, ReferenceKind } from '../domain/ports';
+import { toSettlementMessage } from '../domain/settlement-message';
 
 /** At most ~150 ms of retries on a create conflict, within an API request's time. */
 const CREATE_RETRY: RetryPolicy = { maxAttempts: 4, baseDelayMs: 10, maxDelayMs: 80 };

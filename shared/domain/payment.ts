@@ -120,34 +120,3 @@ export interface Payment extends PaymentInstruction {
   readonly rejection?: Rejection;
   readonly version: number;
 }
-
-/** The message carried on the FIFO queue from submit to settle. Versioned for mixed deploys. */
-export interface SettlementMessage {
-  readonly v: 1;
-  readonly paymentId: string;
-  readonly partnerId: string;
-  readonly debtorAccount: string;
-  readonly creditorAccount: string;
-  readonly amountMinor: number;
-  readonly currency: string;
-  readonly deadline: string;
-  readonly acceptedAt: string;
-  readonly endToEndId: string;
-  readonly msgId?: string;
-}
-
-export function toSettlementMessage(payment: Payment, acceptedAt: string): SettlementMessage {
-  return {
-    v: 1,
-    paymentId: payment.paymentId,
-    partnerId: payment.partnerId,
-    debtorAccount: payment.debtorAccount,
-    creditorAccount: payment.creditorAccount,
-    amountMinor: payment.amount.amountMinor,
-    currency: payment.amount.currency,
-    deadline: payment.deadline,
-    acceptedAt,
-    endToEndId: payment.references.endToEndId,
-    ...(payment.references.msgId !== undefined ? { msgId: payment.references.msgId } : {}),
-  };
-}

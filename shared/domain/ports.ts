@@ -1,5 +1,6 @@
 import type { Account, JournalEntry } from './account';
-import type { Payment, PaymentStatus, RawMessage, Rejection, SettlementMessage } from './payment';
+import type { Payment, PaymentStatus, RawMessage, Rejection } from './payment';
+import type { SettlementMessage } from './settlement-message';
 import type { AccountFact } from './ledger-rules';
 
 /**

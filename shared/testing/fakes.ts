@@ -1,5 +1,5 @@
 import type { Account, JournalEntry } from '../domain/account';
-import type { Payment, RawMessage, Rejection, SettlementMessage } from '../domain/payment';
+import type { Payment, RawMessage, Rejection } from '../domain/payment';
 import { firstRefusal } from '../domain/ledger-rules';
 import { SETTLEABLE_STATUSES } from '../domain/payment';
 import type {
@@ -13,6 +13,7 @@ import type {
   TransitionOutcome,
 } from '../domain/ports';
 import { isUniquenessKey, uniqueReferences } from '../domain/references';
+import type { SettlementMessage } from '../domain/settlement-message';
 
 /**
  * In-memory implementations of the domain ports, for unit tests of the domain logic.

@@ -25,7 +25,6 @@
  * emulators, real timers), which is what makes this a simulation of production rather than a unit test.
  */
 import fc from 'fast-check';
-import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
 import { sweepPastDeadline } from '../../shared/app/sweep';
 import { destroyStandInClients } from '../support/stand-ins';
 import type { CallSite, FaultKind, FaultRule } from './faults';
@@ -38,6 +37,7 @@ import {
   type PaymentSpec,
 } from './harness';
 import { checkInvariants, tally, type Snapshot } from './invariants';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 
 const RUNS = Number(process.env.RTP_CHAOS_RUNS ?? 3);
 const SEED = Number(process.env.RTP_CHAOS_SEED ?? 20_251_121);

@@ -5,11 +5,10 @@ import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
 import { toSqsRecord } from '../../tools/local/sqs-event';
 import { accountKey } from '../../shared/adapters/dynamodb/ledger';
 import { sweepShard, toPaymentItem } from '../../shared/adapters/dynamodb/payment-items';
-import { messageGroupId } from '../../shared/adapters/sqs/payment-queue';
 import { parseSettlementMessage } from '../../shared/domain/settlement-message';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import { MalformedRequestError } from '../../shared/domain/errors';
-import { toSettlementMessage, type Payment } from '../../shared/domain/payment';
+import { type Payment } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
 import { defaultRetryPolicy } from '../../shared/domain/retry';
 import { FORMAT_HISTORY, type FormatSample } from '../../release/domain/formats';
@@ -22,6 +21,8 @@ import {
   standInEnv,
   type IsolatedFifoQueue,
 } from '../support/stand-ins';
+import { toSettlementMessage } from '../../shared/domain/settlement-message';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 
 /**
  * Compatibility across versions (docs/release.md): while CodeDeploy shifts traffic, the previous

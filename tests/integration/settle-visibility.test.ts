@@ -10,7 +10,6 @@ import { createSettleHandler } from '../../shared/edges/queue/settle-consumer';
 import { createLambdaContext } from '../../tools/local/lambda-context';
 import { asciiJson } from '../../shared/adapters/sqs/payment-queue';
 import type { MessageVisibility, VisibilityChange } from '../../shared/adapters/sqs/visibility';
-import type { SettlementMessage } from '../../shared/domain/payment';
 import { submitPayment } from '../../shared/app/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeClock, FakeLedger, FakePaymentStore, FakeQueue } from '../../shared/testing/fakes';
@@ -23,6 +22,7 @@ import {
   standInClients,
   waitFor,
 } from '../support/stand-ins';
+import type { SettlementMessage } from '../../shared/domain/settlement-message';
 
 const config = testConfig();
 const adapters = testAdapters(config);

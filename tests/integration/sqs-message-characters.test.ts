@@ -5,16 +5,17 @@
  * (InvalidMessageContents; SQS accepts them): the adapter's ASCII body must get through anyway.
  */
 import { DeleteMessageCommand, ReceiveMessageCommand, SendMessageCommand } from '@aws-sdk/client-sqs';
-import { messageGroupId, SqsPaymentQueue } from '../../shared/adapters/sqs/payment-queue';
+import { SqsPaymentQueue } from '../../shared/adapters/sqs/payment-queue';
 import { parseSettlementMessage } from '../../shared/domain/settlement-message';
 import { PermanentEnqueueError } from '../../shared/domain/errors';
-import type { SettlementMessage } from '../../shared/domain/payment';
 import {
   createIsolatedFifoQueue,
   destroyStandInClients,
   standInClients,
   type IsolatedFifoQueue,
 } from '../support/stand-ins';
+import type { SettlementMessage } from '../../shared/domain/settlement-message';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 
 let queue: IsolatedFifoQueue;
 beforeAll(async () => {

@@ -4,11 +4,11 @@ import { testConfig } from './config';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { CurrencyCode } from '../../shared/domain/currency';
 import type { AccountStatus } from '../../shared/domain/account';
-import type { SettlementMessage } from '../../shared/domain/payment';
 import { systemClock } from '../../shared/domain/ports';
 import { submitPayment } from '../../shared/app/submit';
 import { instruction, USD } from '../../shared/testing/builders';
 import { FakeQueue } from '../../shared/testing/fakes';
+import type { SettlementMessage } from '../../shared/domain/settlement-message';
 
 export { testConfig };
 

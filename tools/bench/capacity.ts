@@ -26,10 +26,11 @@ import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb
 import { DynamoLedger } from '../../shared/adapters/dynamodb/ledger';
 import { toPaymentItem } from '../../shared/adapters/dynamodb/payment-items';
 import type { CurrencyCode } from '../../shared/domain/currency';
-import { toSettlementMessage, type Payment } from '../../shared/domain/payment';
+import { type Payment } from '../../shared/domain/payment';
 import { epochNow } from './clock';
 import { processCpuSeconds } from './cpu';
 import { distribution, type Distribution } from './stats';
+import { toSettlementMessage } from '../../shared/domain/settlement-message';
 
 export interface ProbeResult {
   readonly what: string;

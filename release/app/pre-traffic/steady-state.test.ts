@@ -1,8 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { Account, JournalEntry } from '../../../shared/domain/account';
 import type { CurrencyCode } from '../../../shared/domain/currency';
-import type { Payment, SettlementMessage } from '../../../shared/domain/payment';
-import { toSettlementMessage } from '../../../shared/domain/payment';
+import type { Payment } from '../../../shared/domain/payment';
 import { PartnerClient } from '../../../shared/partner-client';
 import type {
   FunctionInvoker,
@@ -15,6 +14,8 @@ import type {
 import { PROBE_ACCOUNTS, PROBE_OPENING_BALANCE_MINOR, PROBE_PARTNER } from '../../domain/probe-identity';
 import { checkSteadyState } from './steady-state';
 import { PROBE_BASE_URL } from '../../domain/synthetic-events';
+import { toSettlementMessage } from '../../../shared/domain/settlement-message';
+import type { SettlementMessage } from '../../../shared/domain/settlement-message';
 
 /** In-memory stand-ins of the hook's ports: the behaviour against real handlers is in tests/integration/release-hook.test.ts. */
 class FakeWorld implements LedgerReader, ProbeRecorder, ProbeFixtures {

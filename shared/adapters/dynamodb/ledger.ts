@@ -10,12 +10,12 @@ import * as z from 'zod/mini';
 import type { Account, JournalEntry } from '../../domain/account';
 import { isCurrencyCode, type CurrencyCode } from '../../domain/currency';
 import { InternalError } from '../../domain/errors';
-import type { SettlementMessage } from '../../domain/payment';
 import { CONDITIONS_HELD, transferRuleBroken } from '../../domain/ledger-rules';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
 import { rethrowAws } from '../aws-errors';
 import { conditionFailures, type CancellationReason } from './errors';
 import { eventItem, paymentKey, plainItem } from './payment-items';
+import type { SettlementMessage } from '../../domain/settlement-message';
 
 /**
  * Double-entry ledger on DynamoDB.

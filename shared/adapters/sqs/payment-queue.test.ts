@@ -1,8 +1,8 @@
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import fc from 'fast-check';
 import { PermanentEnqueueError, TransientError } from '../../domain/errors';
-import type { SettlementMessage } from '../../domain/payment';
 import { asciiJson, SqsPaymentQueue } from './payment-queue';
+import type { SettlementMessage } from '../../domain/settlement-message';
 
 const message: SettlementMessage = {
   v: 1,

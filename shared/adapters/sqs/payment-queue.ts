@@ -1,18 +1,8 @@
-import { createHash } from 'node:crypto';
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SettlementMessage } from '../../domain/payment';
+import { messageGroupId, type SettlementMessage } from '../../domain/settlement-message';
 import type { PaymentQueue } from '../../domain/ports';
 import { PermanentEnqueueError } from '../../domain/errors';
 import { isPermanentAwsClientError, rethrowAws } from '../aws-errors';
-
-/**
- * Message group of a payment on the FIFO queue: the debtor account, hashed so the account
- * number never shows in SQS metadata. One group per debtor gives per-debtor ordering and
- * means no two consumers ever debit the same account at once.
- */
-export function messageGroupId(debtorAccount: string): string {
-  return createHash('sha256').update(debtorAccount).digest('hex').slice(0, 32);
-}
 
 /**
  * JSON with every character outside printable ASCII written as a `\uXXXX` escape (UTF-16 code

@@ -4,12 +4,12 @@ import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempo
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DEFAULT_COMMIT_MARGIN_MS, settlePayment, type SettleResult } from '../../app/settle';
-import type { SettlementMessage } from '../../domain/payment';
 import type { Clock, Ledger, MessageVisibility, PaymentStore } from '../../domain/ports';
 import { realRetryEnv, type RetryEnv, type RetryPolicy } from '../../domain/retry';
 import { defaultRetryVisibilityPolicy, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
 import { shortenRetryVisibility, type RetryVisibility } from './visibility-backoff';
 import { flagSkippedOnLastReceive, settleRecord, type RecordDeps, type SettleRun } from './settle-record';
+import type { SettlementMessage } from '../../domain/settlement-message';
 
 export { SkippedBehindFailureError } from './settle-record';
 

@@ -1,6 +1,5 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { SettleResult } from '../../app/settle';
-import type { SettlementMessage } from '../../domain/payment';
 import type { Clock, PaymentStore } from '../../domain/ports';
 import { parseSettlementMessage } from '../../domain/settlement-message';
 import {
@@ -11,6 +10,7 @@ import {
 } from '../../observability/correlation';
 import { pipelineMetrics } from '../../observability/metrics';
 import { logger } from '../../observability/powertools';
+import type { SettlementMessage } from '../../domain/settlement-message';
 
 /**
  * The settle consumer's work on ONE record (settle-consumer.ts holds the batch plumbing): its
