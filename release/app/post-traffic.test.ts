@@ -77,6 +77,29 @@ describe('post-traffic check', () => {
     expect(report.breaches).toEqual([breach]);
   });
 
+  it.each([
+    [{ invocations: 2_000, errors: 2 }, true, []],
+    [{ invocations: 2_000, errors: 3 }, false, ['errors 3 > 2']],
+    [{ aliasInvocations: 1_000, throttles: 3 }, true, []],
+    [{ aliasInvocations: 1_000, throttles: 11 }, false, ['throttles 11 > 10']],
+    [{ aliasInvocations: 1_000, invocations: 1_000, slaBreaches: 1 }, false, ['slaBreaches 1 > 0']],
+  ])('judges errors and throttles by rate, SLA breaches absolutely: %j', async (values, ok, breaches) => {
+    const report = await checkLiveMetrics(
+      { metrics: new FakeMetrics(values), sleep: async () => undefined },
+      input,
+    );
+    expect({ ok: report.ok, breaches: report.breaches }).toEqual({ ok, breaches });
+  });
+
+  it('asks for the alias invocations, the base of the throttle rate', () => {
+    const byId = Object.fromEntries(postTrafficQueries(input).map((q) => [q.id, q]));
+    expect(byId.aliasInvocations).toMatchObject({
+      metricName: 'Invocations',
+      dimensions: { Resource: 'rtp-pipeline-prod-settlePayment:Live' },
+    });
+    expect(byId.aliasInvocations?.dimensions).not.toHaveProperty('ExecutedVersion');
+  });
+
   it('honours configured limits', async () => {
     const report = await checkLiveMetrics(
       { metrics: new FakeMetrics({ errors: 2 }), sleep: async () => undefined },
