@@ -13,10 +13,22 @@ if (files.length === 0) {
   process.exit(2);
 }
 let failed = false;
+function readTemplate(file: string): Parameters<typeof validateTemplate>[0] | undefined {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof validateTemplate>[0];
+  } catch (error) {
+    console.error(`${file}: cannot read a JSON template (${(error as Error).message.split('\n')[0]})`);
+    return undefined;
+  }
+}
+
 for (const file of files) {
-  const problems = validateTemplate(
-    JSON.parse(readFileSync(file, 'utf8')) as Parameters<typeof validateTemplate>[0],
-  );
+  const template = readTemplate(file);
+  if (template === undefined) {
+    failed = true;
+    continue;
+  }
+  const problems = validateTemplate(template);
   if (problems.length === 0) console.log(`${file}: valid against the CloudFormation resource specification`);
   else {
     failed = true;

@@ -1,5 +1,10 @@
 import { formatProblems, specResource, validateTemplate } from '../support/cfn-spec';
-import { type CfnTemplate, DEPLOYABLE_STAGES, useStageTemplates } from '../support/package-template';
+import {
+  type CfnTemplate,
+  DEPLOYABLE_STAGES,
+  packageStage,
+  useStageTemplates,
+} from '../support/package-template';
 
 /**
  * Every stage's packaged template (`sls package`, offline) against the official CloudFormation
@@ -33,6 +38,15 @@ describe.each(DEPLOYABLE_STAGES)(
     });
   },
 );
+
+describe('the local stage template', () => {
+  // Never deployed, but the local stack provisions from it: it must be a valid template too (its
+  // hook roles once named a CodeDeploy application only the blue/green stages have).
+  it('is valid against the specification', async () => {
+    const { template: local } = await packageStage('local');
+    expect(formatProblems(validateTemplate(local))).toBe('');
+  }, 120_000);
+});
 
 describe('the specification validator', () => {
   const base = (): CfnTemplate => JSON.parse(JSON.stringify(template('dev'))) as CfnTemplate;
