@@ -25,24 +25,9 @@
  */
 import type { SendRecord } from './load';
 import type { LoadMeasures, PaymentTimeline } from './measure';
+import type { KneeSettings } from './options';
 
-export interface KneeSettings {
-  readonly fromPerSecond: number;
-  readonly stepPerSecond: number;
-  readonly maxPerSecond: number;
-  /** Load duration of each step, seconds. */
-  readonly stepSeconds: number;
-  /** The overload step offers this many times the knee (>= 1.5 for the target). */
-  readonly overloadFactor: number;
-}
-
-export const DEFAULT_KNEE: KneeSettings = {
-  fromPerSecond: 10,
-  stepPerSecond: 5,
-  maxPerSecond: 80,
-  stepSeconds: 20,
-  overloadFactor: 1.5,
-};
+export { DEFAULT_KNEE, type KneeSettings } from './options';
 
 export const KNEE_TARGETS = {
   p99Ms: 1000,

@@ -5,7 +5,6 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { repoRoot } from '../local/paths';
-import { DEFAULT_KNEE, type KneeSettings } from './knee';
 
 export type PaymentForm = 'xml' | 'json' | 'simple' | 'mix';
 export type SigningAlg = 'ed25519' | 'hmac-sha256';
@@ -59,6 +58,25 @@ export interface BenchOptions {
   /** `--hot-account`: one hot creditor's settles/s without and with the conflict layer (hot-settle.ts). */
   readonly hotAccount?: { readonly payments: number; readonly concurrency: number };
 }
+
+/** The knee search's ladder and overload step (knee.ts holds the search and its verdicts). */
+export interface KneeSettings {
+  readonly fromPerSecond: number;
+  readonly stepPerSecond: number;
+  readonly maxPerSecond: number;
+  /** Load duration of each step, seconds. */
+  readonly stepSeconds: number;
+  /** The overload step offers this many times the knee (>= 1.5 for the issue's target). */
+  readonly overloadFactor: number;
+}
+
+export const DEFAULT_KNEE: KneeSettings = {
+  fromPerSecond: 10,
+  stepPerSecond: 5,
+  maxPerSecond: 80,
+  stepSeconds: 20,
+  overloadFactor: 1.5,
+};
 
 export const DEFAULT_HOT_ACCOUNT = { payments: 300, concurrency: 8 } as const;
 
