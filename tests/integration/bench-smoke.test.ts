@@ -2,7 +2,9 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { runBench, type BenchResults } from '../../tools/bench/bench';
+import { runKneeBench } from '../../tools/bench/knee-bench';
 import type { BenchOptions } from '../../tools/bench/options';
+import { summaryText } from '../../tools/bench/summary';
 import type { Distribution } from '../../tools/bench/stats';
 import { standInEnv } from '../support/stand-ins';
 
@@ -142,6 +144,102 @@ describe('npm run bench (smoke)', () => {
     expect(existsSync(html)).toBe(true);
     const page = readFileSync(html, 'utf8');
     expect(page).toContain('<svg');
+    expect(page).not.toMatch(/<script|<link|src="http/);
+  });
+});
+
+/**
+ * `npm run bench -- --knee --conflicts --hot-account` in miniature: a one-rung ladder (4/s for
+ * 3 s) and, when that rung passes, the overload step at 1.5 x: at most two short steps, each on
+ * fresh accounts. Whether a rung passes depends on the machine, so only the report's structure
+ * and its internal consistency are checked, never a verdict.
+ */
+describe('npm run bench -- --knee (smoke)', () => {
+  let kneeDir: string;
+  let knee: BenchResults;
+
+  beforeAll(async () => {
+    const env = standInEnv();
+    kneeDir = mkdtempSync(path.join(os.tmpdir(), 'rtp-bench-knee-'));
+    knee = await runKneeBench(
+      {
+        ...smokeOptions(kneeDir),
+        alg: 'ed25519',
+        skip: new Set(['bundles', 'schema', 'capacity']),
+        conflicts: { transactionLatencyMs: 0 },
+        knee: { fromPerSecond: 4, stepPerSecond: 4, maxPerSecond: 4, stepSeconds: 3, overloadFactor: 1.5 },
+        hotAccount: { payments: 12, concurrency: 3 },
+      },
+      { write: () => undefined, isTty: false },
+      {
+        emulators: { dynamodbEndpoint: env.RTP_DYNAMODB_ENDPOINT, sqsEndpoint: env.RTP_SQS_ENDPOINT },
+      },
+    );
+  }, 300_000);
+
+  afterAll(() => {
+    if (kneeDir) rmSync(kneeDir, { recursive: true, force: true });
+  });
+
+  it('runs the ladder, then the overload step at 1.5 x the knee only when there is a knee', () => {
+    const report = knee.knee;
+    expect(report).toBeDefined();
+    if (report === undefined) return;
+    expect(report.steps.map((s) => [s.role, s.ratePerSecond])).toEqual([['ladder', 4]]);
+    const [rung] = report.steps;
+    if (rung?.verdict === 'pass') {
+      expect(report.kneePerSecond).toBe(4);
+      expect(report.topReached).toBe(true);
+      expect(report.overload?.step.ratePerSecond).toBe(6);
+      expect(report.overload?.verdict === 'met').toBe(report.overload?.reasons.length === 0);
+      expect(knee.plan.rate).toBe(6);
+    } else {
+      expect(report.kneePerSecond).toBeUndefined();
+      expect(report.overload).toBeUndefined();
+      expect(knee.plan.rate).toBe(4);
+    }
+  });
+
+  it('accounts for every payment of every step, a failing verdict always with its reasons', () => {
+    const report = knee.knee;
+    const steps = [...(report?.steps ?? []), ...(report?.overload ? [report.overload.step] : [])];
+    expect(steps.length).toBeGreaterThan(0);
+    for (const step of steps) {
+      expect(step.offered).toBeGreaterThan(0);
+      expect(step.accepted + step.shed + step.errors).toBeLessThanOrEqual(step.offered);
+      expect(step.goodPayments).toBeLessThanOrEqual(step.accepted);
+      expect(step.shedWithRetryAfter).toBeLessThanOrEqual(step.shed);
+      expect(step.goodputPerSecond).toBeCloseTo(step.goodPayments / step.seconds, 6);
+      expect(step.verdict === 'pass').toBe(step.reasons.length === 0);
+      expect(step.lost).toBe(0);
+    }
+    // The report's measures are the last step's.
+    expect(knee.load.offered.payments).toBe(steps[steps.length - 1]?.offered);
+  });
+
+  it('measures the hot account without and with the conflict layer, its balance right in both', () => {
+    const hot = knee.hotAccount;
+    expect(hot?.off.conflictLayer).toBe(false);
+    expect(hot?.on.conflictLayer).toBe(true);
+    for (const figure of [hot?.off, hot?.on]) {
+      expect(figure?.settled).toBe(12);
+      expect(figure?.balanceOk).toBe(true);
+    }
+    expect(hot?.on.layer?.transactWrites).toBeGreaterThan(0);
+  });
+
+  it('writes the knee and the hot account to results.json, the summary and the HTML report', () => {
+    const json = JSON.parse(readFileSync(knee.files.json, 'utf8')) as BenchResults;
+    expect(json.knee?.steps).toHaveLength(knee.knee?.steps.length ?? -1);
+    expect(json.knee?.goodput).toMatch(/SLA/);
+    expect(json.hotAccount?.on.settled).toBe(12);
+    const text = summaryText(knee);
+    expect(text).toMatch(/^knee: /m);
+    expect(text).toContain('goodput /s');
+    expect(text).toContain('hot account, conflict layer on');
+    const page = readFileSync(knee.files.html ?? '', 'utf8');
+    expect(page).toContain('Knee search');
+    expect(page).toContain('Hot account');
     expect(page).not.toMatch(/<script|<link|src="http/);
   });
 });

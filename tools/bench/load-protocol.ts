@@ -68,6 +68,7 @@ const SendRecordSchema: z.ZodType<SendRecord> = z.object({
   paymentId: z.string().optional(),
   error: z.string().optional(),
   shed: z.enum(SHED_CODES).optional(),
+  retryAfterSeconds: z.number().optional(),
   requestBytes: z.number().int(),
 });
 

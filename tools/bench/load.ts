@@ -73,6 +73,8 @@ export interface SendRecord {
    * 429 PARTNER_SHARE_EXCEEDED, nothing recorded): load shed by design, not an error.
    */
   readonly shed?: ShedCode;
+  /** A shed answer's Retry-After header, seconds (absent: the answer had none). */
+  readonly retryAfterSeconds?: number;
   readonly requestBytes: number;
 }
 
@@ -175,6 +177,14 @@ interface HttpOutcome {
   readonly location?: string;
   readonly error?: string;
   readonly shed?: ShedCode;
+  readonly retryAfterSeconds?: number;
+}
+
+/** Retry-After as delay-seconds (RFC 9110 10.2.3); undefined when absent or not a number. */
+export function retryAfterSeconds(header: string | string[] | undefined): number | undefined {
+  const raw = Array.isArray(header) ? header[0] : header;
+  if (raw === undefined || !/^\s*\d+\s*$/.test(raw)) return undefined;
+  return Number(raw);
 }
 
 function send(agent: http.Agent, request: PreparedRequest, timeoutMs: number): Promise<HttpOutcome> {
@@ -192,10 +202,12 @@ function send(agent: http.Agent, request: PreparedRequest, timeoutMs: number): P
         res.on('end', () => {
           const location = res.headers.location;
           const shed = shedCode(status, Buffer.concat(chunks).toString('utf8'));
+          const retryAfter = shed === undefined ? undefined : retryAfterSeconds(res.headers['retry-after']);
           resolve({
             status,
             ...(typeof location === 'string' ? { location } : {}),
             ...(shed !== undefined ? { shed } : {}),
+            ...(retryAfter !== undefined ? { retryAfterSeconds: retryAfter } : {}),
           });
         });
         res.on('error', (error) => resolve({ status: res.statusCode ?? 0, error: error.message }));
@@ -283,6 +295,7 @@ export function runOpenLoop(plan: LoadPlan): OpenLoopHandle {
         ...(paymentId !== undefined && paymentId !== '' ? { paymentId } : {}),
         ...(outcome.error !== undefined ? { error: outcome.error } : {}),
         ...(outcome.shed !== undefined ? { shed: outcome.shed } : {}),
+        ...(outcome.retryAfterSeconds !== undefined ? { retryAfterSeconds: outcome.retryAfterSeconds } : {}),
         requestBytes: prepared.body?.length ?? 0,
       });
     });

@@ -1,4 +1,4 @@
-import { shedCode, type SendRecord } from './load';
+import { retryAfterSeconds, shedCode, type SendRecord } from './load';
 import { measure } from './measure';
 import type { PaymentRecord } from './readback';
 
@@ -115,5 +115,15 @@ describe('bench measures: admission control', () => {
     expect(shedCode(503, '{"error":{"code":"TEMPORARILY_UNAVAILABLE"}}')).toBeUndefined();
     expect(shedCode(429, '{"error":{"code":"THROTTLED"}}')).toBeUndefined();
     expect(shedCode(400, 'OVERLOADED')).toBeUndefined();
+  });
+});
+
+describe('Retry-After of a shed answer', () => {
+  it('reads delay-seconds and nothing else', () => {
+    expect(retryAfterSeconds('3')).toBe(3);
+    expect(retryAfterSeconds(['12'])).toBe(12);
+    expect(retryAfterSeconds(undefined)).toBeUndefined();
+    expect(retryAfterSeconds('')).toBeUndefined();
+    expect(retryAfterSeconds('Wed, 21 Oct 2015 07:28:00 GMT')).toBeUndefined();
   });
 });

@@ -1,4 +1,5 @@
-import { DEFAULT_OPTIONS, parseBenchArgs, UsageError } from './options';
+import { DEFAULT_KNEE } from './knee';
+import { DEFAULT_HOT_ACCOUNT, DEFAULT_OPTIONS, parseBenchArgs, UsageError } from './options';
 
 describe('bench options', () => {
   it('has defaults for every flag', () => {
@@ -46,7 +47,37 @@ describe('bench options', () => {
     });
   });
 
+  it('reads --knee with the default ladder or its own, and --hot-account', () => {
+    expect(parseBenchArgs([])?.knee).toBeUndefined();
+    expect(parseBenchArgs(['--knee'])?.knee).toEqual(DEFAULT_KNEE);
+    expect(
+      parseBenchArgs([
+        '--knee',
+        '--knee-from',
+        '4',
+        '--knee-step',
+        '2',
+        '--knee-max',
+        '8',
+        '--step-duration',
+        '3',
+        '--overload-factor',
+        '2',
+      ])?.knee,
+    ).toEqual({ fromPerSecond: 4, stepPerSecond: 2, maxPerSecond: 8, stepSeconds: 3, overloadFactor: 2 });
+    expect(parseBenchArgs([])?.hotAccount).toBeUndefined();
+    expect(parseBenchArgs(['--hot-account'])?.hotAccount).toEqual(DEFAULT_HOT_ACCOUNT);
+    expect(parseBenchArgs(['--hot-account', '--hot-payments', '50'])?.hotAccount?.payments).toBe(50);
+  });
+
   it.each([
+    [['--knee-from', '5']],
+    [['--knee', '--rate', '20']],
+    [['--knee', '--duration', '20']],
+    [['--knee', '--knee-from', '30', '--knee-max', '20']],
+    [['--knee', '--overload-factor', '0.5']],
+    [['--knee', '--knee-step', '0']],
+    [['--hot-payments', '10']],
     [['--conflict-latency', '20']],
     [['--conflicts', '--conflict-latency', '1.5']],
     [['--conflicts', '--url', 'http://127.0.0.1:3000']],

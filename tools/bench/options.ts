@@ -53,7 +53,32 @@ export interface BenchOptions {
    * conflicts as on AWS. Absent: the local stack's default ($RTP_DYNAMODB_CONFLICTS).
    */
   readonly conflicts?: { readonly transactionLatencyMs: number };
+  /** `--knee`: search the knee with a ladder of short steps, then an overload step (knee.ts). */
+  readonly knee?: KneeSettings;
+  /** `--hot-account`: one hot creditor's settles/s without and with the conflict layer (hot-settle.ts). */
+  readonly hotAccount?: { readonly payments: number; readonly concurrency: number };
 }
+
+/** The knee search's ladder and overload step (knee.ts holds the search and its verdicts). */
+export interface KneeSettings {
+  readonly fromPerSecond: number;
+  readonly stepPerSecond: number;
+  readonly maxPerSecond: number;
+  /** Load duration of each step, seconds. */
+  readonly stepSeconds: number;
+  /** The overload step offers this many times the knee (>= 1.5 for the issue's target). */
+  readonly overloadFactor: number;
+}
+
+export const DEFAULT_KNEE: KneeSettings = {
+  fromPerSecond: 10,
+  stepPerSecond: 5,
+  maxPerSecond: 80,
+  stepSeconds: 20,
+  overloadFactor: 1.5,
+};
+
+export const DEFAULT_HOT_ACCOUNT = { payments: 300, concurrency: 8 } as const;
 
 /** `--rate auto`: this share of the measured settlement capacity (the target asks for >= 50 %). */
 export const AUTO_RATE_SHARE = 0.5;
@@ -100,6 +125,15 @@ Pipeline        --concurrency <n>        settle poller concurrency (default ${DE
                 --conflicts              transaction conflicts as on AWS (a layer in front of DynamoDB Local)
                 --conflict-latency <ms>  with --conflicts: extra hold of each transaction's items (default 0)
                 --url <http://...>       use a running stack (npm start) instead of starting one
+Knee            --knee                   ladder of short steps up to the knee (p99 <= 1 s, no SLA breach),
+                                         then an overload step (instead of --rate / --duration)
+                --knee-from <per s>      first rung (default ${DEFAULT_KNEE.fromPerSecond})
+                --knee-step <per s>      rung spacing (default ${DEFAULT_KNEE.stepPerSecond})
+                --knee-max <per s>       top rung (default ${DEFAULT_KNEE.maxPerSecond})
+                --step-duration <s>      load duration of each step (default ${DEFAULT_KNEE.stepSeconds})
+                --overload-factor <x>    overload step = x times the knee (default ${DEFAULT_KNEE.overloadFactor})
+                --hot-account            also: one hot creditor's settles/s, conflict layer off and on
+                --hot-payments <n>       payments into the hot account (default ${DEFAULT_HOT_ACCOUNT.payments})
 Phases          --capacity-seconds <s>   time of each stand-in capacity probe (default ${DEFAULT_OPTIONS.capacitySeconds})
                 --load-runs <n>          fresh processes per bundle load-time measure (default ${DEFAULT_OPTIONS.loadRuns})
                 --drain-timeout <s>      bound on the wait for terminal statuses (default ${DEFAULT_OPTIONS.drainTimeoutSeconds})
@@ -163,6 +197,62 @@ function skipList(raw: string | undefined): ReadonlySet<SkippablePhase> {
   return phases;
 }
 
+type FlagValues = Record<string, string | boolean | undefined>;
+const str = (values: FlagValues, name: string): string | undefined => {
+  const value = values[name];
+  return typeof value === 'string' ? value : undefined;
+};
+
+/** --knee and its settings; the knee flags without --knee, or --rate / --duration with it, are usage errors. */
+function kneeFlags(values: FlagValues): KneeSettings | undefined {
+  const names = ['knee-from', 'knee-step', 'knee-max', 'step-duration', 'overload-factor'];
+  if (values.knee !== true) {
+    const stray = names.find((name) => values[name] !== undefined);
+    if (stray !== undefined) throw new UsageError(`--${stray} goes with --knee`);
+    return undefined;
+  }
+  if (values.rate !== undefined || values.duration !== undefined)
+    throw new UsageError(
+      '--knee chooses the rates and durations: use --knee-from/--knee-step/--knee-max/--step-duration',
+    );
+  const d = DEFAULT_KNEE;
+  const rate = (name: string, fallback: number) =>
+    numberFlag(name, str(values, name), fallback, positive, 'a positive number');
+  const settings: KneeSettings = {
+    fromPerSecond: rate('knee-from', d.fromPerSecond),
+    stepPerSecond: rate('knee-step', d.stepPerSecond),
+    maxPerSecond: rate('knee-max', d.maxPerSecond),
+    stepSeconds: rate('step-duration', d.stepSeconds),
+    overloadFactor: numberFlag(
+      'overload-factor',
+      str(values, 'overload-factor'),
+      d.overloadFactor,
+      (n) => n >= 1,
+      'a number >= 1',
+    ),
+  };
+  if (settings.maxPerSecond < settings.fromPerSecond)
+    throw new UsageError('--knee-max must be at least --knee-from');
+  return settings;
+}
+
+function hotAccountFlags(values: FlagValues): BenchOptions['hotAccount'] {
+  if (values['hot-account'] !== true) {
+    if (values['hot-payments'] !== undefined) throw new UsageError('--hot-payments goes with --hot-account');
+    return undefined;
+  }
+  return {
+    payments: numberFlag(
+      'hot-payments',
+      str(values, 'hot-payments'),
+      DEFAULT_HOT_ACCOUNT.payments,
+      positiveInt,
+      'a positive integer',
+    ),
+    concurrency: DEFAULT_HOT_ACCOUNT.concurrency,
+  };
+}
+
 /** Checks cross-field rules (also for options built in code, e.g. by the smoke test). */
 export function validateOptions(options: BenchOptions): BenchOptions {
   if (options.hotShare + options.invalidShare + options.nsfShare > 1) {
@@ -216,12 +306,22 @@ export function parseBenchArgs(args: readonly string[], now = new Date()): Bench
       quiet: { type: 'boolean' },
       conflicts: { type: 'boolean' },
       'conflict-latency': { type: 'string' },
+      knee: { type: 'boolean' },
+      'knee-from': { type: 'string' },
+      'knee-step': { type: 'string' },
+      'knee-max': { type: 'string' },
+      'step-duration': { type: 'string' },
+      'overload-factor': { type: 'string' },
+      'hot-account': { type: 'boolean' },
+      'hot-payments': { type: 'string' },
       help: { type: 'boolean' },
     },
   });
   if (values['conflict-latency'] !== undefined && values.conflicts !== true)
     throw new UsageError('--conflict-latency goes with --conflicts');
   if (values.help === true) return undefined;
+  const knee = kneeFlags(values);
+  const hotAccount = hotAccountFlags(values);
   const d = DEFAULT_OPTIONS;
   return validateOptions({
     rate:
@@ -295,5 +395,7 @@ export function parseBenchArgs(args: readonly string[], now = new Date()): Bench
           },
         }
       : {}),
+    ...(knee !== undefined ? { knee } : {}),
+    ...(hotAccount !== undefined ? { hotAccount } : {}),
   });
 }

@@ -6,7 +6,8 @@
 import { writeFileSync } from 'node:fs';
 import type { BenchResults } from './results';
 import { logHistogram } from './stats';
-import { fmtDist, fmtKb, fmtMs, fmtUsd } from './summary';
+import { hotAccountLine } from './hot-settle';
+import { fmtDist, fmtKb, fmtMs, fmtUsd, KNEE_COLUMNS, kneeRows, kneeVerdictLines } from './summary';
 
 const esc = (text: string): string =>
   text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -127,6 +128,22 @@ function section(title: string, body: string): string {
   return `<section><h2>${esc(title)}</h2>\n${body}\n</section>`;
 }
 
+function kneeSection(r: BenchResults): string {
+  const k = r.knee;
+  if (k === undefined) return '';
+  return section(
+    `Knee search: ${k.kneePerSecond === undefined ? 'no knee' : `knee ${k.kneePerSecond}/s`}`,
+    htmlTable([...KNEE_COLUMNS], kneeRows(k), 1).replace(
+      /<td class="n">(PASS|FAIL[^<]*)<\/td>/g,
+      (_, v: string) => `<td class="${v === 'PASS' ? 'met' : 'missed'}">${v}</td>`,
+    ) +
+      `<ul>${kneeVerdictLines(k)
+        .map((line) => `<li>${esc(line)}</li>`)
+        .join('')}</ul>` +
+      `<p>The measures and charts below are those of the ${k.overload ? 'overload' : 'last'} step.</p>`,
+  );
+}
+
 export function renderHtmlReport(r: BenchResults): string {
   const m = r.load;
   const e2e = r.timelines.flatMap((t) => (t.e2eMs === undefined ? [] : [t.e2eMs]));
@@ -145,6 +162,17 @@ export function renderHtmlReport(r: BenchResults): string {
       ),
     ),
   );
+
+  if (r.knee) parts.push(kneeSection(r));
+  if (r.hotAccount) {
+    parts.push(
+      section(
+        'Hot account (one creditor, many debtors)',
+        `<ul><li>conflict layer off: ${esc(hotAccountLine(r.hotAccount.off))}</li>` +
+          `<li>conflict layer on: ${esc(hotAccountLine(r.hotAccount.on))}</li></ul>`,
+      ),
+    );
+  }
 
   const measures: string[][] = [
     [

@@ -6,6 +6,8 @@
 import type { BundleReport } from './bundles';
 import type { CapacityResult } from './capacity';
 import type { CostModel } from './cost';
+import type { HotAccountReport } from './hot-settle';
+import type { KneeReport } from './knee';
 import type { LoadMeasures, PaymentTimeline } from './measure';
 import type { SchemaCost } from './schema-cost';
 import type { PipelineUsage } from './usage';
@@ -59,6 +61,13 @@ export interface BenchResults {
   readonly bundles?: readonly BundleReport[];
   /** The XSD check's cost per incoming XML message (tools/bench/schema-cost.ts). */
   readonly schema?: SchemaCost;
+  /**
+   * `--knee`: the ladder of steps, the knee and the overload step's verdict (knee.ts). `load`,
+   * `timelines` and the targets then describe the overload step (the last step when there is no knee).
+   */
+  readonly knee?: KneeReport;
+  /** `--hot-account`: one hot creditor's settles/s without and with the conflict layer. */
+  readonly hotAccount?: HotAccountReport;
   readonly drain: { readonly waitedMs: number; readonly timedOut: boolean };
   readonly targets: readonly TargetVerdict[];
   readonly timelines: readonly PaymentTimeline[];

@@ -1,9 +1,10 @@
 /**
  * `npm run bench` (tsx tools/bench/run.ts): throughput, end-to-end latency against the SLA, cost per
  * million payments and cold-start size, with the local stand-ins' own limit measured in the same
- * run. Flags: see options.ts (`--help`). Writes <out>/results.json and <out>/report.html.
+ * run; with --knee, the knee and an overload step (knee-bench.ts). Flags: see options.ts (`--help`). Writes <out>/results.json and <out>/report.html.
  */
 import { runBench } from './bench';
+import { runKneeBench } from './knee-bench';
 import { parseBenchArgs, USAGE, UsageError } from './options';
 import { summaryText } from './summary';
 
@@ -23,7 +24,8 @@ async function main(): Promise<number> {
     return 0;
   }
   const write = (text: string) => void process.stdout.write(text);
-  const results = await runBench(options, { write, isTty: process.stdout.isTTY === true });
+  const io = { write, isTty: process.stdout.isTTY === true };
+  const results = await (options.knee !== undefined ? runKneeBench(options, io) : runBench(options, io));
   write(`\n${summaryText(results)}\n`);
   write(`results: ${results.files.json}${results.files.html ? `\nreport:  ${results.files.html}` : ''}\n`);
   return 0;

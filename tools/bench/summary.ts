@@ -1,6 +1,8 @@
 /**
  * The targets (reported, never asserted) and the short summary table printed at the end.
  */
+import { hotAccountLine } from './hot-settle';
+import type { KneeReport } from './knee';
 import type { BenchResults, TargetVerdict, Verdict } from './results';
 import type { Distribution } from './stats';
 
@@ -199,7 +201,71 @@ export function summaryText(r: BenchResults): string {
   }
   const targets: string[][] = [['target', 'value', 'verdict']];
   for (const t of r.targets) targets.push([t.target, t.value, t.verdict.toUpperCase()]);
-  return `${table(rows)}\n\n${table(targets)}\n`;
+  const knee = r.knee === undefined ? '' : `\n${kneeText(r.knee)}`;
+  const hot =
+    r.hotAccount === undefined
+      ? ''
+      : `\nhot account, conflict layer off: ${hotAccountLine(r.hotAccount.off)}\n` +
+        `hot account, conflict layer on:  ${hotAccountLine(r.hotAccount.on)}\n`;
+  return `${table(rows)}\n\n${table(targets)}\n${knee}${hot}`;
+}
+
+export const KNEE_COLUMNS = [
+  'step',
+  'offered /s',
+  'offered',
+  'accepted',
+  'shed',
+  'goodput /s',
+  'p99',
+  'over SLA',
+  'AB05/AB06',
+  'lost',
+  'verdict',
+] as const;
+
+/** One row per step of the knee search (the ladder, then the overload step). */
+export function kneeRows(k: KneeReport): string[][] {
+  const steps = [...k.steps, ...(k.overload ? [k.overload.step] : [])];
+  return steps.map((s) => [
+    s.role,
+    String(s.ratePerSecond),
+    String(s.offered),
+    String(s.accepted),
+    String(s.shed),
+    s.goodputPerSecond.toFixed(1),
+    fmtMs(s.p99Ms),
+    String(s.overSla),
+    String(s.timedOut),
+    String(s.lost),
+    s.verdict === 'pass' ? 'PASS' : `FAIL: ${s.reasons.join('; ')}`,
+  ]);
+}
+
+/** The knee and the overload verdict, in words. */
+export function kneeVerdictLines(k: KneeReport): string[] {
+  const knee =
+    k.kneePerSecond === undefined
+      ? `knee: none (the first step, ${k.settings.fromPerSecond}/s, failed)`
+      : `knee: ${k.kneePerSecond}/s${k.topReached ? ' or more (every step passed: raise --knee-max)' : ''} ` +
+        `(highest rate with p99 <= ${fmtMs(k.targets.p99Ms)}, no SLA breach, nothing lost, <= ${k.targets.maxShedShare * 100} % shed)`;
+  const lines = [knee];
+  const o = k.overload;
+  if (o !== undefined) {
+    lines.push(
+      `overload ${o.step.ratePerSecond}/s (${k.settings.overloadFactor} x the knee): ${o.verdict.toUpperCase()}; ` +
+        `goodput ${o.step.goodputPerSecond.toFixed(1)}/s (floor ${o.goodputFloorPerSecond.toFixed(1)}/s = ${k.targets.overloadGoodputShare * 100} % of the knee's), ` +
+        `${o.step.overSla} accepted over the SLA, ${o.step.timedOut} AB05/AB06, ` +
+        `${o.step.shed} shed (${o.step.shedWithRetryAfter} with Retry-After)` +
+        (o.reasons.length > 0 ? `; missed: ${o.reasons.join('; ')}` : ''),
+    );
+  }
+  lines.push(`goodput = ${k.goodput}`);
+  return lines;
+}
+
+function kneeText(k: KneeReport): string {
+  return `${table([[...KNEE_COLUMNS], ...kneeRows(k)])}\n${kneeVerdictLines(k).join('\n')}\n`;
 }
 
 function topCostItems(r: BenchResults): string {
