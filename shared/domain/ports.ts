@@ -108,6 +108,9 @@ export interface Ledger {
   settleInbound?(message: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome>;
 }
 
+/** Credits per fold transaction at most: a DynamoDB transaction holds <= 100 items (99 marks + the account). */
+export const MAX_FOLD_BATCH = 99;
+
 /** The answer of one fold transaction (CreditFolds.commitFold). */
 export type FoldCommit =
   /** Committed: the credits are in the balance and each carries its fold mark. */
@@ -127,11 +130,12 @@ export interface CreditFolds {
   unfoldedCredits(accountId: string, limit: number): Promise<JournalEntry[]>;
   /**
    * ONE atomic write: balance and available += the credits' sum, foldSeq = account.foldSeq + 1,
-   * version + 1, only if the account's foldSeq is still `account`'s; one fold mark per credit,
-   * each only if absent. Throws TransientError on a conflict (e.g. with a debit of the account)
-   * or throttling: retrying the same call is safe.
+   * version + 1, only if the account's foldSeq is still `account`'s; one fold mark per credit
+   * (stamped `at`), each only if absent. At most MAX_FOLD_BATCH credits. Throws TransientError
+   * on a conflict (e.g. with a debit of the account) or throttling: retrying the same call (same
+   * arguments) is safe, and deduplicated by the DynamoDB adapter's ClientRequestToken.
    */
-  commitFold(account: Account, credits: readonly JournalEntry[]): Promise<FoldCommit>;
+  commitFold(account: Account, credits: readonly JournalEntry[], at: string): Promise<FoldCommit>;
 }
 
 export interface PaymentQueue {

@@ -3,6 +3,7 @@ import { InternalError } from '../domain/errors';
 import type { Payment, RawMessage, Rejection } from '../domain/payment';
 import { CONDITIONS_HELD, firstRefusal } from '../domain/ledger-rules';
 import { SETTLEABLE_STATUSES } from '../domain/payment';
+import { MAX_FOLD_BATCH } from '../domain/ports';
 import type {
   Clock,
   CreateOutcome,
@@ -202,17 +203,19 @@ export class FakeLedger implements Ledger, CreditFolds {
       .slice(0, limit);
   }
 
-  async commitFold(account: Account, credits: readonly JournalEntry[]): Promise<FoldCommit> {
+  async commitFold(account: Account, credits: readonly JournalEntry[], at: string): Promise<FoldCommit> {
     this.foldCalls++;
+    if (credits.length === 0 || credits.length > MAX_FOLD_BATCH)
+      throw new Error(`fold of ${credits.length} credits`);
     const fault = this.failNextFold.shift();
     if (fault && !fault.afterCommit) throw fault.error;
-    const outcome = this.fold(account, credits);
+    const outcome = this.fold(account, credits, at);
     if (fault) throw fault.error;
     return outcome;
   }
 
   /** The fold transaction's conditions, then its writes (all or nothing). */
-  private fold(account: Account, credits: readonly JournalEntry[]): FoldCommit {
+  private fold(account: Account, credits: readonly JournalEntry[], _at: string): FoldCommit {
     const current = this.accounts.get(account.accountId);
     if (!current) return { kind: 'no-account' };
     if (foldSeqOf(current) !== foldSeqOf(account)) return { kind: 'seq-moved' };
