@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { InternalError, TransientError } from '../domain/errors';
-import { refusalFor, type LedgerRuleId } from '../domain/ledger-rules';
+import { creditModeOf } from '../domain/account';
+import { creditorRulesHold, refusalFor, type LedgerRuleId } from '../domain/ledger-rules';
 import type { PaymentStatus, Rejection } from '../domain/payment';
 import type { Clock, Ledger, LedgerOutcome, PaymentStore } from '../domain/ports';
 import type { ReasonCode } from '../domain/reasons';
@@ -70,6 +71,8 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
   // margin: the DynamoDB client's worst case from send to answer). Past that point the payment
   // is rejected AB06 at once: a settlement never commits after its deadline.
   const attemptId = randomUUID();
+  // The credit path is chosen once per attempt id: its retries must be identical requests.
+  let path: CreditPath | undefined;
   const invocationBudget = () => deps.retryEnv.remainingMs?.() ?? Number.POSITIVE_INFINITY;
   const deadlineBudget = () => deadlineMs - commitMarginMs - deps.clock.now();
   const retryEnv = {
@@ -84,6 +87,9 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
         // No time left in this invocation for a transaction: the record is retried by the queue.
         throw new TransientError('no time left in this invocation to settle');
       }
+      path ??= await creditPath(message, deps.ledger);
+      if (path === 'INBOUND' && deps.ledger.settleInbound)
+        return deps.ledger.settleInbound(message, at, attemptId);
       return deps.ledger.settle(message, at, attemptId);
     },
     deps.retry,
@@ -101,6 +107,24 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
   });
   if (outcome.kind === 'too-late') return reject(message.paymentId, DEADLINE_REJECTION, at, deps);
   return settled(outcome, message, at, deps);
+}
+
+type CreditPath = 'DIRECT' | 'INBOUND';
+
+/**
+ * INBOUND when the creditor's recent profile is INBOUND and every creditor rule holds on it: the
+ * credit becomes a credit entry, folded later (docs/design/hot-accounts-and-regions.md §4.2).
+ * Otherwise DIRECT, today's transaction, whose conditions on the creditor's item decide: an
+ * unknown, closed, blocked or foreign-currency creditor is refused exactly as before, whatever
+ * its mode, and a stale profile costs at most a direct credit to an INBOUND account (both kinds
+ * of credit may coexist). The profile is not a condition of the INBOUND transaction: a creditor
+ * closed or blocked after it was read may still receive an entry (design §4.2).
+ */
+async function creditPath(message: SettlementMessage, ledger: Ledger): Promise<CreditPath> {
+  if (!ledger.creditProfile || !ledger.settleInbound) return 'DIRECT';
+  const profile = await ledger.creditProfile(message.creditorAccount);
+  if (!profile || creditModeOf(profile) !== 'INBOUND') return 'DIRECT';
+  return creditorRulesHold(message, profile) ? 'INBOUND' : 'DIRECT';
 }
 
 /** What the ledger's answer means for the payment. */

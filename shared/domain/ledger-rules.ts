@@ -1,4 +1,4 @@
-import type { Account } from './account';
+import { availableMinor, type Account } from './account';
 import { InternalError } from './errors';
 import type { ReasonCode } from './reasons';
 
@@ -135,7 +135,8 @@ export const LEDGER_RULES: readonly Rule[] = [
   {
     id: 'INSUFFICIENT_FUNDS',
     side: 'debtor',
-    broken: (t, a) => a !== undefined && a.balanceMinor + a.overdraftLimitMinor < t.amountMinor,
+    // Available = balance + overdraft: an INBOUND account's unfolded credits are not spendable.
+    broken: (t, a) => a !== undefined && availableMinor(a) < t.amountMinor,
     code: 'AM04',
     message: 'insufficient funds',
   },
@@ -165,6 +166,15 @@ function present(rule: Rule, t: TransferRequest, account: Account | undefined): 
     return { rule: rule.id, code: 'AC03', message: CREDITOR_REFUSED };
   }
   return { rule: rule.id, code: rule.code, message: rule.message };
+}
+
+/**
+ * True when the transfer rules and every creditor rule hold for `creditor` (the debtor's are not
+ * looked at): what settle checks on an INBOUND creditor's recent profile, since the credit entry's
+ * transaction no longer holds a condition on the creditor's item.
+ */
+export function creditorRulesHold(t: TransferRequest, creditor: Account | undefined): boolean {
+  return firstRefusal(t, CONDITIONS_HELD, creditor) === undefined;
 }
 
 /** True when a rule of the transfer itself is broken (no account state needed, e.g. a self-transfer). */

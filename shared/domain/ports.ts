@@ -91,7 +91,51 @@ export interface Ledger {
    */
   settle(message: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome>;
   getAccount(accountId: string): Promise<Account | undefined>;
+  /** The account's journal: its direct lines and its credit entries (folded or not). */
   listEntries(accountId: string): Promise<JournalEntry[]>;
+  /**
+   * The creditor's profile for choosing the credit path (mode, status, currency, owner): may be
+   * a few seconds old (the DynamoDB adapter reads eventually consistently and caches it briefly).
+   * Optional with settleInbound: a ledger without them credits every account directly.
+   */
+  creditProfile?(accountId: string): Promise<Account | undefined>;
+  /**
+   * Like settle, for an INBOUND creditor whose rules held on its recent profile: the debtor side
+   * and the payment exactly as settle, and the credit as an immutable credit entry keyed by the
+   * payment id (written only if absent); the creditor's account item is not written (nor checked:
+   * a `conditions-failed` outcome always has creditor CONDITIONS_HELD).
+   */
+  settleInbound?(message: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome>;
+}
+
+/** Credits per fold transaction at most: a DynamoDB transaction holds <= 100 items (99 marks + the account). */
+export const MAX_FOLD_BATCH = 99;
+
+/** The answer of one fold transaction (CreditFolds.commitFold). */
+export type FoldCommit =
+  /** Committed: the credits are in the balance and each carries its fold mark. */
+  | { readonly kind: 'folded'; readonly foldSeq: number }
+  /** Another fold committed since the account was read (its foldSeq moved): nothing written. */
+  | { readonly kind: 'seq-moved' }
+  /** These entries already carry a fold mark: nothing written. */
+  | { readonly kind: 'already-folded'; readonly paymentIds: readonly string[] }
+  /** No such account: nothing written. */
+  | { readonly kind: 'no-account' };
+
+/** The folder's view of the ledger: credit entries not folded yet, and the fold transaction. */
+export interface CreditFolds {
+  /** Consistent read of the account (its foldSeq included). */
+  getAccount(accountId: string): Promise<Account | undefined>;
+  /** Up to `limit` credit entries of the account without a fold mark (consistent reads). */
+  unfoldedCredits(accountId: string, limit: number): Promise<JournalEntry[]>;
+  /**
+   * ONE atomic write: balance and available += the credits' sum, foldSeq = account.foldSeq + 1,
+   * version + 1, only if the account's foldSeq is still `account`'s; one fold mark per credit
+   * (stamped `at`), each only if absent. At most MAX_FOLD_BATCH credits. Throws TransientError
+   * on a conflict (e.g. with a debit of the account) or throttling: retrying the same call (same
+   * arguments) is safe, and deduplicated by the DynamoDB adapter's ClientRequestToken.
+   */
+  commitFold(account: Account, credits: readonly JournalEntry[], at: string): Promise<FoldCommit>;
 }
 
 export interface PaymentQueue {

@@ -5,12 +5,16 @@
  * measurement is hot-settle.ts's (`npm run bench -- --hot-account` prints it with and without
  * the conflict layer).
  *
- *   npx tsx tools/bench/hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>] [--conflict-max-hold <ms>]]
+ *   npx tsx tools/bench/hot-account.ts [--payments 300] [--concurrency 8] [--conflicts [--conflict-latency <ms>] [--conflict-max-hold <ms>]] [--inbound]
  *
  * `--conflicts` puts the conflict layer (tools/local/emulators/dynamodb-conflicts.ts) in front of DynamoDB
  * Local: concurrent transactions on the hot item then conflict as on AWS (DynamoDB Local alone
  * serialises them and never does); `--conflict-latency` holds each transaction's items that many
  * milliseconds longer. The line printed counts the conflicts the layer raised.
+ *
+ * `--inbound` measures the same load twice: into a DIRECT creditor (today's transaction, the
+ * creditor's item in every settlement), then into an INBOUND one (credit entries,
+ * docs/design/hot-accounts-and-regions.md), whose entries are then folded (the balance checked).
  */
 import { parseArgs } from 'node:util';
 import { DEFAULT_MAX_HOLD_MS } from '../local/emulators/dynamodb-conflicts';
@@ -26,9 +30,10 @@ async function main(): Promise<void> {
       conflicts: { type: 'boolean', default: false },
       'conflict-latency': { type: 'string', default: '0' },
       'conflict-max-hold': { type: 'string', default: String(DEFAULT_MAX_HOLD_MS) },
+      inbound: { type: 'boolean', default: false },
     },
   });
-  const figure = await measureHotAccount({
+  const options = {
     payments: Number(values.payments),
     concurrency: Number(values.concurrency),
     ...(values.conflicts === true
@@ -39,8 +44,12 @@ async function main(): Promise<void> {
           },
         }
       : {}),
-  });
-  console.log(`hot account: ${hotAccountLine(figure)}`);
+  };
+  for (const creditMode of values.inbound === true
+    ? (['DIRECT', 'INBOUND'] as const)
+    : (['DIRECT'] as const)) {
+    console.log(`hot account: ${hotAccountLine(await measureHotAccount({ ...options, creditMode }))}`);
+  }
 }
 
 main().catch((error: unknown) => {

@@ -27,6 +27,9 @@ import { defaultRetryPolicy, realRetryEnv } from '../../shared/domain/retry';
 import { settlePayment } from '../../shared/app/settle';
 import { submitPayment } from '../../shared/app/submit';
 import { FakeQueue } from '../../shared/testing/fakes';
+import { DynamoCreditFolds } from '../../shared/adapters/dynamodb/fold';
+import { foldCredits } from '../../shared/app/fold';
+import type { CreditMode } from '../../shared/domain/account';
 
 const USD = 'USD' as CurrencyCode;
 
@@ -34,6 +37,12 @@ export interface HotAccountOptions {
   readonly payments: number;
   readonly concurrency: number;
   readonly conflicts?: { readonly transactionLatencyMs: number; readonly maxHoldMs?: number };
+  /**
+   * The hot creditor's credit mode (default DIRECT: its item in every settlement). INBOUND: each
+   * settlement writes a credit entry instead (docs/design/hot-accounts-and-regions.md), folded
+   * into the balance after the settlements (one folder, batches of 99).
+   */
+  readonly creditMode?: CreditMode;
 }
 
 export interface HotAccountFigure {
@@ -54,6 +63,9 @@ export interface HotAccountFigure {
     readonly transactWriteConflicts: number;
     readonly singleWriteConflicts: number;
   };
+  /** INBOUND: the fold of the entries after the settlements (a backlog drain: no trigger yet). */
+  readonly fold?: { readonly folded: number; readonly transactions: number; readonly seconds: number };
+  readonly creditMode: CreditMode;
   readonly balanceMinor?: number;
   /** The hot account's balance is the number of payments (1 minor unit each). */
   readonly balanceOk: boolean;
@@ -68,7 +80,9 @@ export interface HotAccountReport {
 type Ledger = DynamoLedger;
 type Store = DynamoPaymentStore;
 
-async function provision(endpoint: string): Promise<{ ledger: Ledger; store: Store; destroy: () => void }> {
+async function provision(
+  endpoint: string,
+): Promise<{ ledger: Ledger; store: Store; folds: DynamoCreditFolds; destroy: () => void }> {
   const config = await loadServerlessConfig('local');
   const client = localDynamoDbClient(endpoint);
   // Tables only (no queue is involved): serverless.yml's own definitions.
@@ -89,14 +103,20 @@ async function provision(endpoint: string): Promise<{ ledger: Ledger; store: Sto
   return {
     ledger: new DynamoLedger(documents, tables),
     store: new DynamoPaymentStore(documents, tables.payments),
+    folds: new DynamoCreditFolds(documents, tables.ledger),
     destroy: () => client.destroy(),
   };
 }
 
 /** The hot account and n funded debtors, each with one accepted payment of 1 minor unit into it. */
-async function submitAll(ledger: Ledger, store: Store, hot: string, n: number): Promise<SettlementMessage[]> {
+async function submitAll(
+  ledger: Ledger,
+  store: Store,
+  hot: { readonly accountId: string; readonly creditMode: CreditMode },
+  n: number,
+): Promise<SettlementMessage[]> {
   const open = { currency: USD, status: 'OPEN', overdraftLimitMinor: 0 } as const;
-  await ledger.putAccount({ accountId: hot, ownerPartnerId: 'merchant', balanceMinor: 0, ...open });
+  await ledger.putAccount({ ...hot, ownerPartnerId: 'merchant', balanceMinor: 0, ...open });
   const queue = new FakeQueue();
   for (let i = 0; i < n; i++) {
     const debtor = `debtor-${i}-${randomUUID()}`;
@@ -106,7 +126,7 @@ async function submitAll(ledger: Ledger, store: Store, hot: string, n: number): 
         partnerId: 'bench',
         references: { endToEndId: `HOT-${i}-${randomUUID().slice(0, 8)}` },
         debtorAccount: debtor,
-        creditorAccount: hot,
+        creditorAccount: hot.accountId,
         amount: { amountMinor: 1, currency: USD },
         source: 'json',
         contentHash: randomUUID(),
@@ -152,6 +172,24 @@ async function settleAll(ledger: Ledger, store: Store, pending: SettlementMessag
   return { ...counts, seconds: (Date.now() - started) / 1000 };
 }
 
+/** Folds every credit entry of the account (one folder, batches of 99), timed. */
+async function foldAll(folds: DynamoCreditFolds, accountId: string) {
+  const started = Date.now();
+  const deps = {
+    folds,
+    clock: systemClock,
+    retry: { ...defaultRetryPolicy, maxAttempts: 20 },
+    retryEnv: realRetryEnv,
+  };
+  let folded = 0;
+  let transactions = 0;
+  for (let r = await foldCredits(accountId, deps); r.folded > 0; r = await foldCredits(accountId, deps)) {
+    folded += r.folded;
+    transactions++;
+  }
+  return { folded, transactions, seconds: (Date.now() - started) / 1000 };
+}
+
 export async function measureHotAccount(options: HotAccountOptions): Promise<HotAccountFigure> {
   const db = await startDynamoDbLocal();
   let layer: ConflictProxyHandle | undefined;
@@ -163,14 +201,19 @@ export async function measureHotAccount(options: HotAccountOptions): Promise<Hot
         ...(options.conflicts.maxHoldMs !== undefined ? { maxHoldMs: options.conflicts.maxHoldMs } : {}),
       });
     }
-    const { ledger, store, destroy } = await provision(layer?.endpoint ?? db.endpoint);
+    const { ledger, store, folds, destroy } = await provision(layer?.endpoint ?? db.endpoint);
     try {
+      const creditMode = options.creditMode ?? 'DIRECT';
       const hot = `hot-${randomUUID()}`;
-      const pending = await submitAll(ledger, store, hot, options.payments);
+      const pending = await submitAll(ledger, store, { accountId: hot, creditMode }, options.payments);
       const run = await settleAll(ledger, store, pending, options.concurrency);
-      const balance = (await ledger.getAccount(hot))?.balanceMinor;
+      // The layer's counts cover the settlements only (the folds come after).
       const stats = layer?.stats();
+      const fold = creditMode === 'INBOUND' ? await foldAll(folds, hot) : undefined;
+      const balance = (await ledger.getAccount(hot))?.balanceMinor;
       return {
+        creditMode,
+        ...(fold ? { fold } : {}),
         payments: options.payments,
         concurrency: options.concurrency,
         conflictLayer: layer !== undefined,
@@ -207,9 +250,12 @@ export function hotAccountLine(f: HotAccountFigure): string {
     f.layer === undefined
       ? 'conflict layer off'
       : `conflict layer on (+${f.transactionLatencyMs ?? 0} ms): ${f.layer.transactWriteConflicts} of ${f.layer.transactWrites} transactions cancelled with TransactionConflict, ${f.layer.singleWriteConflicts} single writes refused`;
+  const fold = f.fold
+    ? `; folded ${f.fold.folded} entries in ${f.fold.transactions} fold transactions, ${f.fold.seconds.toFixed(1)} s after`
+    : '';
   return (
-    `${f.settled}/${f.payments} settled in ${f.seconds.toFixed(1)} s = ${f.settlesPerSecond.toFixed(1)} settles/s with ${f.concurrency} settlers; ` +
-    `retries ${f.retries}; retry budgets exhausted ${f.exhausted}; ${layer}; balance ${f.balanceMinor ?? '?'} (expected ${f.payments}${f.balanceOk ? '' : ', WRONG'})`
+    `${f.creditMode}: ${f.settled}/${f.payments} settled in ${f.seconds.toFixed(1)} s = ${f.settlesPerSecond.toFixed(1)} settles/s with ${f.concurrency} settlers; ` +
+    `retries ${f.retries}; retry budgets exhausted ${f.exhausted}; ${layer}; balance ${f.balanceMinor ?? '?'} (expected ${f.payments}${f.balanceOk ? '' : ', WRONG'})${fold}`
   );
 }
 

@@ -2,7 +2,6 @@ import { createHash } from 'node:crypto';
 import {
   GetCommand,
   PutCommand,
-  QueryCommand,
   TransactWriteCommand,
   type DynamoDBDocumentClient,
 } from '@aws-sdk/lib-dynamodb';
@@ -14,6 +13,7 @@ import { CONDITIONS_HELD, transferRuleBroken } from '../../domain/ledger-rules';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
 import { rethrowAws } from '../aws-errors';
 import { conditionFailures, type CancellationReason } from './errors';
+import { creditEntryItem, listCreditEntries, queryEntries, toJournalEntry } from './credit-entries';
 import { eventItem, paymentKey, plainItem } from './payment-items';
 import type { SettlementMessage } from '../../domain/settlement-message';
 
@@ -32,6 +32,13 @@ import type { SettlementMessage } from '../../domain/settlement-message';
  *   [3] [4] journal lines (debit, credit), each put only if absent
  *   [5] the payment's SETTLED event
  * The per-item CancellationReasons tell a business refusal from a conflict without reading.
+ *
+ * For an INBOUND creditor (settleInbound: docs/design/hot-accounts-and-regions.md §4.2) the
+ * creditor's item is not in the transaction, so concurrent credits to one account share no item:
+ *   [0] payment, [1] debtor, [2] debtor journal line, as above
+ *   [3] the creditor's credit entry (credit-entries.ts), put only if absent, keyed by paymentId
+ *   [4] the payment's SETTLED event
+ * The creditor's rules were checked by the caller on its recent profile (creditProfile).
  */
 export const accountKey = (accountId: string) => ({ pk: `ACCT#${accountId}`, sk: 'ACCOUNT' });
 export const entryKey = (accountId: string, paymentId: string) => ({
@@ -47,22 +54,24 @@ const AccountItemSchema = z.object({
   balanceMinor: z.int(),
   overdraftLimitMinor: z.int().check(z.gte(0)),
   version: z.int(),
+  creditMode: z.optional(z.enum(['DIRECT', 'INBOUND'])),
+  foldSeq: z.optional(z.int().check(z.gte(0))),
 });
 
-const EntryItemSchema = z.object({
-  accountId: z.string(),
-  paymentId: z.string(),
-  amountMinor: z.int(),
-  currency: z.string().check(z.refine(isCurrencyCode)),
-  counterpartyAccountId: z.string(),
-  postedAt: z.string(),
-});
-
-function fromAccountItem(item: Record<string, unknown>): Account {
+export function fromAccountItem(item: Record<string, unknown>): Account {
   const parsed = AccountItemSchema.safeParse(item);
   if (!parsed.success) throw new InternalError('corrupt account item');
-  return { ...parsed.data, currency: parsed.data.currency as CurrencyCode };
+  const { creditMode, foldSeq, ...rest } = parsed.data;
+  return {
+    ...rest,
+    currency: rest.currency as CurrencyCode,
+    ...(creditMode === undefined ? {} : { creditMode }),
+    ...(foldSeq === undefined ? {} : { foldSeq }),
+  };
 }
+
+/** How long a creditor's profile is cached per container (DynamoLedger.creditProfile). */
+export const CREDIT_PROFILE_TTL_MS = 5_000;
 
 /**
  * ClientRequestToken: derived from the payment id and the attempt, so retries of one attempt
@@ -75,10 +84,55 @@ export function settlementToken(paymentId: string, attemptId: string): string {
 }
 
 export class DynamoLedger implements Ledger {
+  private readonly profiles = new Map<
+    string,
+    { readonly account: Account | undefined; readonly readAt: number }
+  >();
+
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: { readonly payments: string; readonly ledger: string },
+    private readonly options: { readonly profileTtlMs?: number; readonly now?: () => number } = {},
   ) {}
+
+  async settleInbound(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
+    if (transferRuleBroken(m))
+      return { kind: 'conditions-failed', debtor: CONDITIONS_HELD, creditor: CONDITIONS_HELD };
+    const nowMs = Date.parse(at);
+    try {
+      await this.db.send(
+        new TransactWriteCommand({
+          ClientRequestToken: settlementToken(m.paymentId, attemptId),
+          TransactItems: inboundSettlementItems(this.tables, m, at, nowMs),
+        }),
+      );
+      return { kind: 'settled', settledAt: at };
+    } catch (error) {
+      return interpretInboundCancellation(conditionFailures(error, 'settle'), nowMs, error);
+    }
+  }
+
+  /**
+   * The account as read at most profileTtlMs ago (eventually consistent GetItem, cached per
+   * container; an absent account is cached too). A plain GetItem never conflicts with a
+   * transaction, so reading a hot creditor costs read units, not contention.
+   */
+  async creditProfile(accountId: string): Promise<Account | undefined> {
+    const now = (this.options.now ?? Date.now)();
+    const cached = this.profiles.get(accountId);
+    if (cached && now - cached.readAt < (this.options.profileTtlMs ?? CREDIT_PROFILE_TTL_MS))
+      return cached.account;
+    try {
+      const out = await this.db.send(
+        new GetCommand({ TableName: this.tables.ledger, Key: accountKey(accountId) }),
+      );
+      const account = out.Item ? fromAccountItem(out.Item) : undefined;
+      this.profiles.set(accountId, { account, readAt: now });
+      return account;
+    } catch (error) {
+      return rethrowAws(error, 'get credit profile');
+    }
+  }
 
   async settle(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
     // Rules that need no account state (e.g. a self-transfer) are decided before any write.
@@ -109,31 +163,18 @@ export class DynamoLedger implements Ledger {
     }
   }
 
+  /** The account's direct journal lines, then its credit entries (folded or not). */
   async listEntries(accountId: string): Promise<JournalEntry[]> {
-    const entries: JournalEntry[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const out = await this.db.send(
-        new QueryCommand({
-          TableName: this.tables.ledger,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :entry)',
-          ExpressionAttributeValues: { ':pk': `ACCT#${accountId}`, ':entry': 'ENTRY#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: startKey,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const parsed = EntryItemSchema.safeParse(item);
-        if (!parsed.success) throw new InternalError('corrupt journal entry');
-        entries.push({ ...parsed.data, currency: parsed.data.currency as CurrencyCode });
-      }
-      startKey = out.LastEvaluatedKey;
-    } while (startKey);
-    return entries;
+    const direct = await queryEntries(this.db, this.tables.ledger, `ACCT#${accountId}`);
+    const credits = await listCreditEntries(this.db, this.tables.ledger, accountId);
+    return [...direct.map(toJournalEntry), ...credits];
   }
 
-  /** Opens (or replaces) an account. Used by seeding and tests, never by the payment flow. */
-  async putAccount(account: Omit<Account, 'version'>): Promise<void> {
+  /**
+   * Opens (or replaces) an account, at fold 0. Used by seeding and tests, never by the payment
+   * flow. A replaced account's credit entries and fold marks are not touched.
+   */
+  async putAccount(account: Omit<Account, 'version' | 'foldSeq'>): Promise<void> {
     await this.db.send(
       new PutCommand({
         TableName: this.tables.ledger,
@@ -143,6 +184,7 @@ export class DynamoLedger implements Ledger {
           ...account,
           availableMinor: account.balanceMinor + account.overdraftLimitMinor,
           version: 0,
+          foldSeq: 0,
         },
       }),
     );
@@ -159,6 +201,17 @@ function settlementItems(tables: Tables, m: SettlementMessage, at: string, nowMs
     { Update: creditorCredit(tables.ledger, m) },
     putIfAbsent(tables.ledger, journalLine(m.debtorAccount, m, -m.amountMinor, m.creditorAccount, at)),
     putIfAbsent(tables.ledger, journalLine(m.creditorAccount, m, m.amountMinor, m.debtorAccount, at)),
+    putIfAbsent(tables.payments, eventItem(m.paymentId, 'SETTLED', at)),
+  ];
+}
+
+/** The INBOUND variant's TransactItems ([0] payment ... [4] event: the class comment). */
+function inboundSettlementItems(tables: Tables, m: SettlementMessage, at: string, nowMs: number) {
+  return [
+    { Update: paymentSettles(tables.payments, m, at, nowMs) },
+    { Update: debtorDebit(tables.ledger, m) },
+    putIfAbsent(tables.ledger, journalLine(m.debtorAccount, m, -m.amountMinor, m.creditorAccount, at)),
+    putIfAbsent(tables.ledger, creditEntryItem(m, at)),
     putIfAbsent(tables.payments, eventItem(m.paymentId, 'SETTLED', at)),
   ];
 }
@@ -271,6 +324,29 @@ function interpretCancellation(
       kind: 'conditions-failed',
       debtor: failed(debtorReason) ? accountFact(debtorReason) : CONDITIONS_HELD,
       creditor: failed(creditorReason) ? accountFact(creditorReason) : CONDITIONS_HELD,
+      cause: error,
+    };
+  }
+  throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
+}
+
+/**
+ * The INBOUND variant's cancellation: the payment's and the debtor's conditions as in
+ * interpretCancellation; the creditor has no row (its rules held on its profile). A failed put of
+ * the debtor line or the credit entry with a settleable payment is the same bug as there.
+ */
+function interpretInboundCancellation(
+  reasons: readonly CancellationReason[],
+  nowMs: number,
+  error: unknown,
+): LedgerOutcome {
+  const [paymentReason, debtorReason] = reasons;
+  if (failed(paymentReason)) return paymentNotSettleable(paymentReason, nowMs, error);
+  if (failed(debtorReason)) {
+    return {
+      kind: 'conditions-failed',
+      debtor: accountFact(debtorReason),
+      creditor: CONDITIONS_HELD,
       cause: error,
     };
   }
