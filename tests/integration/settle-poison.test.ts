@@ -306,6 +306,27 @@ describe('settle consumer: a poison message does not hold its group back', () =>
     expect(await deadLetters(p.queue.dlqUrl)).toEqual([]);
   });
 
+  // The settle transaction is cancelled for the oversized key (a ValidationError cancellation reason,
+  // not ConditionalCheckFailed); the ledger adapter reads that as a broken invariant (InternalError):
+  // permanent either way. (A bare ValidationException outside a transaction is `client-error`: unit test.)
+  it("a payment id over DynamoDB's 2048-byte key limit is poison: dead-lettered, its group goes on", async () => {
+    const p = await pipeline({});
+    const { debtor, messages } = await debtorWithPayments(1);
+    const [good] = messages as [SettlementMessage];
+    const oversized = asciiJson({ ...good, paymentId: 'x'.repeat(2_100) });
+    await sendRaw(p.queue.queueUrl, oversized, messageGroupId(debtor), `oversized-${good.paymentId}`);
+    await p.paymentQueue.enqueue(good);
+    const poller = p.start();
+
+    await waitFor(() => poller.stats().messagesDeleted === 2, { what: 'both deleted', timeoutMs: 30_000 });
+    expect(p.invocations.map(failuresOf)).toEqual([[]]);
+    expect(await statusOf(good.paymentId)).toBe('SETTLED');
+    const dlq = await deadLetters(p.queue.dlqUrl);
+    expect(dlq.map((message) => message.Body)).toEqual([oversized]);
+    expect(attribute(dlq[0], 'deadLetterReason')).toBe('unreconcilable');
+    expect(attribute(dlq[0], 'deadLetterDetail')).toMatch(/^InternalError: /);
+  });
+
   it('a failed dead-letter send falls back to a batch item failure; the next receive dead-letters it', async () => {
     let refusals = 0;
     const p = await pipeline({
