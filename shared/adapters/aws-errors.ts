@@ -67,3 +67,20 @@ export function isPermanentAwsClientError(error: unknown): boolean {
   const status = (error as { $metadata?: { httpStatusCode?: unknown } }).$metadata?.httpStatusCode;
   return typeof status === 'number' && status >= 400 && status < 500 && status !== 429;
 }
+
+/**
+ * Refusals of one request's CONTENT that no retry cures (the settle consumer dead-letters such a
+ * message at once, shared/edges/queue/failure-class.ts). Deliberately a short list: a refusal of
+ * the caller or the environment (AccessDenied, an expired token, a missing table or queue, a KMS key
+ * disabled) is the same for every message and is cured by a fix or a rollback, so it stays
+ * transient and the messages wait in the queue (then its redrive) instead of all being dead-lettered.
+ */
+const PERMANENT_REQUEST_NAMES = new Set([
+  // DynamoDB: a key or item over the service's limits, or an invalid expression value.
+  'ValidationException',
+  'SerializationException',
+]);
+
+export function isPermanentRequestError(error: unknown): boolean {
+  return isPermanentAwsClientError(error) && PERMANENT_REQUEST_NAMES.has((error as Error).name);
+}

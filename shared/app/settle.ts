@@ -51,8 +51,8 @@ export const DEADLINE_REJECTION: Rejection = {
  * conditions make SETTLED happen at most once, and every later run only reports the outcome.
  *
  * Errors: TransientError after the retry budget (the message is redelivered later);
- * InternalError when the message cannot be reconciled with the recorded payment (poison:
- * it ends in the dead-letter queue after maxReceiveCount).
+ * InternalError when the message cannot be reconciled with the recorded payment (poison: the
+ * settle consumer sends it to the dead-letter queue at once, shared/edges/queue/failure-class.ts).
  */
 export async function settlePayment(message: SettlementMessage, deps: SettleDeps): Promise<SettleResult> {
   const now = deps.clock.now();

@@ -20,7 +20,7 @@ describe('config readers', () => {
       tables: { payments: 'p', ledger: 'l', idempotency: 'i', partners: 'pa', nonces: 'n' },
       queues: { paymentsUrl: env.PAYMENTS_QUEUE_URL },
       slaSeconds: 15,
-      settle: { maxReceiveCount: 5 },
+      settle: { maxReceiveCount: 5, deadLetterQueueUrl: env.PAYMENTS_DLQ_URL },
       sweep: { intervalSeconds: 7 },
       signatures: { windowSeconds: 300, maxSkewSeconds: 5 },
       partners: { cacheSeconds: 60, rateLimitPerSecond: 50, secretPrefix: 'x/' },
@@ -58,7 +58,11 @@ describe('config readers', () => {
     const settle = { STAGE: 's', PAYMENTS_TABLE: 'p', LEDGER_TABLE: 'l', IDEMPOTENCY_TABLE: 'i' };
     // Settle calls ChangeMessageVisibility on the payments queue: it needs the queue URL.
     expect(() => parseSettleConfig(settle)).toThrow(/PAYMENTS_QUEUE_URL/);
-    expect(parseSettleConfig({ ...settle, PAYMENTS_QUEUE_URL: 'q' }).queues).toEqual({ paymentsUrl: 'q' });
+    // ...and sends a poison message to the dead-letter queue itself: the DLQ URL too.
+    expect(() => parseSettleConfig({ ...settle, PAYMENTS_QUEUE_URL: 'q' })).toThrow(/PAYMENTS_DLQ_URL/);
+    const read = parseSettleConfig({ ...settle, PAYMENTS_QUEUE_URL: 'q', PAYMENTS_DLQ_URL: 'd' });
+    expect(read.queues).toEqual({ paymentsUrl: 'q' });
+    expect(read.settle).toEqual({ maxReceiveCount: 5, deadLetterQueueUrl: 'd' });
     const query = { STAGE: 's', PAYMENTS_TABLE: 'p', PARTNERS_TABLE: 'pa', NONCES_TABLE: 'n' };
     expect(parseQueryConfig({ ...query, PARTNER_SECRET_PREFIX: 'x/' }).tables).toEqual({
       payments: 'p',

@@ -107,9 +107,14 @@ const queues = section(z.object({ PAYMENTS_QUEUE_URL: text }), (e) => ({
   paymentsUrl: e.PAYMENTS_QUEUE_URL,
 }));
 const sla = section(z.object({ SLA_SECONDS: intIn(1, 60, 15) }), (e) => e.SLA_SECONDS);
-const settle = section(z.object({ SETTLE_MAX_RECEIVE_COUNT: intIn(1, 1000, 5) }), (e) => ({
-  maxReceiveCount: e.SETTLE_MAX_RECEIVE_COUNT,
-}));
+const settle = section(
+  z.object({
+    SETTLE_MAX_RECEIVE_COUNT: intIn(1, 1000, 5),
+    /** The payments DLQ: settle sends a poison message there at once (shared/edges/queue/dead-letter.ts). */
+    PAYMENTS_DLQ_URL: text,
+  }),
+  (e) => ({ maxReceiveCount: e.SETTLE_MAX_RECEIVE_COUNT, deadLetterQueueUrl: e.PAYMENTS_DLQ_URL }),
+);
 const sweep = section(z.object({ SWEEP_INTERVAL_SECONDS: intIn(1, 60, 5) }), (e) => ({
   intervalSeconds: e.SWEEP_INTERVAL_SECONDS,
 }));
@@ -188,7 +193,7 @@ export interface Config extends CoreConfig {
     readonly observeDrain: boolean;
     readonly shedBeforeAuth: boolean;
   };
-  readonly settle: { readonly maxReceiveCount: number };
+  readonly settle: { readonly maxReceiveCount: number; readonly deadLetterQueueUrl: string };
   readonly sweep: { readonly intervalSeconds: number };
   readonly signatures: { readonly windowSeconds: number; readonly maxSkewSeconds: number };
   readonly partners: {
@@ -201,7 +206,7 @@ export interface Config extends CoreConfig {
   };
 }
 
-/** Settle (SQS consumer): the ledger transaction, idempotency records, the queue's visibility. */
+/** Settle (SQS consumer): the ledger transaction, idempotency records, the queue's visibility, the DLQ. */
 export interface SettleConfig extends CoreConfig {
   readonly tables: Pick<Config['tables'], 'payments' | 'ledger' | 'idempotency'>;
   readonly queues: Config['queues'];

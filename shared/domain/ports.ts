@@ -157,6 +157,37 @@ export interface MessageVisibility {
   change(changes: readonly VisibilityChange[], timeoutMs?: number): Promise<number>;
 }
 
+/**
+ * A settlement message that can never succeed (poison), on its way to the dead-letter queue: sent
+ * there by the settle consumer itself, so the rest of its message group need not wait behind it.
+ */
+export interface DeadLetter {
+  /** The original body, byte for byte (the DLQ message is what the redrive tool puts back). */
+  readonly body: string;
+  /** The original message group: per-debtor order is kept in the DLQ and on a redrive. */
+  readonly messageGroupId: string;
+  /** The original message id: the deduplication id is derived from it (a redelivery sends nothing new). */
+  readonly sourceMessageId: string;
+  /** The receive (ApproximateReceiveCount) on which it was found to be poison. */
+  readonly receiveCount: number;
+  /** Why it can never succeed: a closed set of short codes (shared/edges/queue/failure-class.ts). */
+  readonly reason: string;
+  /** The error, short and printable: `<name>: <message>`. */
+  readonly detail: string;
+  /** The original message's string attributes (paymentId, partnerId), kept for the redrive tool. */
+  readonly attributes: Readonly<Record<string, string>>;
+}
+
+/** The payments dead-letter queue (FIFO). */
+export interface DeadLetterQueue {
+  /**
+   * Sends one dead letter; resolves once SQS has it. Sending the same letter again (same
+   * sourceMessageId) within the FIFO deduplication window (5 minutes) adds nothing. Throws when the
+   * call fails or takes longer than `timeoutMs` (it must never outlive the invocation).
+   */
+  send(letter: DeadLetter, timeoutMs: number): Promise<void>;
+}
+
 /** Counts requests per key and second; refuses beyond the limit (fixed one-second windows). */
 export interface RateLimiter {
   /** True when the request fits in this second's budget (and counts it), false when over. */

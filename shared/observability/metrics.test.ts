@@ -210,6 +210,22 @@ describe('pipeline metrics (EMF)', () => {
       ]),
     );
   });
+
+  it('a poison message dead-lettered counts as a DLQ arrival and once per reason', () => {
+    h.api.poisonDeadLettered('unreconcilable');
+    const emitted = h.flush();
+    expect(emitted).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ name: 'DlqArrivals', dimensions: base, values: [1] }),
+        expect.objectContaining({ name: 'PoisonMessagesDeadLettered', dimensions: base, values: [1] }),
+        expect.objectContaining({
+          name: 'PoisonMessagesDeadLettered',
+          dimensions: { ...base, reason: 'unreconcilable' },
+          values: [1],
+        }),
+      ]),
+    );
+  });
 });
 
 describe('slaBreached', () => {

@@ -43,8 +43,16 @@ export const MetricNames = {
   SignatureFailures: 'SignatureFailures',
   /** A partner request refused by the per-partner rate limit (429). */
   PartnerThrottles: 'PartnerThrottles',
-  /** A settlement message failed its last allowed receive: it is moving to the DLQ. */
+  /**
+   * A settlement message is moving to the DLQ: it failed its last allowed receive, or it is poison
+   * and settle sent it there at once (also counted in PoisonMessagesDeadLettered).
+   */
   DlqArrivals: 'DlqArrivals',
+  /**
+   * A settlement message that can never succeed, sent to the DLQ by settle at once (the rest of its
+   * message group goes on); by `reason` (malformed-message | unreconcilable | client-error).
+   */
+  PoisonMessagesDeadLettered: 'PoisonMessagesDeadLettered',
   /** Payments the deadline sweeper rejected (AB05), per sweeper invocation (0 included). */
   PaymentsTimedOut: 'PaymentsTimedOut',
   /** Payments past their deadline the sweeper failed to reject (it went on), per invocation (0 included). */
@@ -98,6 +106,7 @@ export interface PipelineMetrics {
   settlementOutcome(outcome: SettlementOutcome): void;
   queueWait(ms: number): void;
   dlqArrival(): void;
+  poisonDeadLettered(reason: string): void;
   paymentsTimedOut(count: number): void;
   sweepFailures(count: number): void;
 }
@@ -139,6 +148,10 @@ export function createPipelineMetrics(metrics: Metrics): PipelineMetrics {
     },
     queueWait: (ms) => milliseconds(MetricNames.QueueWaitTime, ms),
     dlqArrival: () => count(MetricNames.DlqArrivals),
+    poisonDeadLettered: (reason) => {
+      count(MetricNames.DlqArrivals);
+      countWithBreakdown(MetricNames.PoisonMessagesDeadLettered, BreakdownDimensions.reason, reason);
+    },
     paymentsTimedOut: (n) => {
       count(MetricNames.PaymentsTimedOut, n);
       if (n > 0) {

@@ -48,5 +48,6 @@ export const CONFIG_ENV = {
   PARTNERS_TABLE: 'pa',
   NONCES_TABLE: 'n',
   PAYMENTS_QUEUE_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/q.fifo',
+  PAYMENTS_DLQ_URL: 'https://sqs.us-east-1.amazonaws.com/000000000000/q-dlq.fifo',
   PARTNER_SECRET_PREFIX: 'x/',
 } as const;

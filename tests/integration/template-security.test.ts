@@ -262,6 +262,21 @@ describe.each(STAGES)('stage %s security', (stage) => {
     );
   });
 
+  it('lets only submit send to the payments queue and only settle send to the DLQ (poison messages)', () => {
+    const senders: Record<string, unknown[]> = {};
+    for (const [id, s] of roleStatements(template(stage))) {
+      if (!actionsOf(s).some((action) => action.startsWith('sqs:Send'))) continue;
+      // SendMessage only (SendMessageBatch is needed by neither).
+      const sends = actionsOf(s).filter((action) => action.startsWith('sqs:Send'));
+      expect({ id, sends }).toEqual({ id, sends: ['sqs:SendMessage'] });
+      senders[id] = [...(senders[id] ?? []), ...resourcesOf(s)];
+    }
+    expect(senders).toEqual({
+      SubmitPaymentRole: [{ 'Fn::GetAtt': ['PaymentsQueue', 'Arn'] }],
+      SettlePaymentRole: [{ 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }],
+    });
+  });
+
   it('maps the queue to settle with ReportBatchItemFailures, a time-out the visibility covers 6x, reserved concurrency', () => {
     const t = template(stage);
     const mappings = resourcesOfType(t, 'AWS::Lambda::EventSourceMapping');

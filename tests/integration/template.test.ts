@@ -117,12 +117,39 @@ describe.each(STAGES)('stage %s template', (stage) => {
     }
   });
 
-  it('does not let submit touch the ledger or settle send to the queue', () => {
+  it('does not let submit touch the ledger, and lets settle send to the DLQ only', () => {
     const t = template(stage);
     const statements = (roleId: string) => JSON.stringify((props(t, roleId).Policies as unknown[]) ?? []);
     expect(statements('SubmitPaymentRole')).not.toContain('LedgerTable');
     expect(statements('SubmitPaymentRole')).not.toContain('TransactWriteItems');
-    expect(statements('SettlePaymentRole')).not.toContain('sqs:SendMessage');
+    // Settle sends a poison message to the dead-letter queue itself: SendMessage on the DLQ, one
+    // statement of its own, never on the payments queue.
+    const settleStatements = (
+      (props(t, 'SettlePaymentRole').Policies ?? []) as {
+        PolicyDocument: { Statement: { Action: string[] | string; Resource: unknown }[] };
+      }[]
+    ).flatMap((p) => p.PolicyDocument.Statement);
+    const sending = settleStatements.filter((st) =>
+      ([] as string[]).concat(st.Action).some((action) => action.startsWith('sqs:Send')),
+    );
+    expect(sending).toEqual([
+      {
+        Effect: 'Allow',
+        Action: ['sqs:SendMessage'],
+        Resource: [{ 'Fn::GetAtt': ['PaymentsDeadLetterQueue', 'Arn'] }],
+      },
+    ]);
+    const settleEnv = (
+      props(t, 'SettlePaymentLambdaFunction').Environment as { Variables: Record<string, unknown> }
+    ).Variables;
+    expect(settleEnv.PAYMENTS_DLQ_URL).toEqual({ Ref: 'PaymentsDeadLetterQueue' });
+    // No other function is told where the DLQ is.
+    for (const [id, fn] of resourcesOfType(t, 'AWS::Lambda::Function')) {
+      if (id === 'SettlePaymentLambdaFunction') continue;
+      const env = (fn.Properties?.Environment as { Variables?: Record<string, unknown> } | undefined)
+        ?.Variables;
+      expect({ id, dlq: env?.PAYMENTS_DLQ_URL }).toEqual({ id, dlq: undefined });
+    }
     const readOnly = (
       (props(t, 'GetPaymentRole').Policies ?? []) as {
         PolicyDocument: { Statement: { Action: string[]; Resource: unknown }[] };

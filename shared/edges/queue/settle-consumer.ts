@@ -3,12 +3,18 @@ import { SqsFifoPartialProcessorAsync, processPartialResponse } from '@aws-lambd
 import { IdempotencyConfig, makeIdempotent } from '@aws-lambda-powertools/idempotency';
 import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DEFAULT_COMMIT_MARGIN_MS, settlePayment, type SettleResult } from '../../app/settle';
-import type { Clock, Ledger, MessageVisibility, PaymentStore } from '../../domain/ports';
+import { DEFAULT_COMMIT_MARGIN_MS, settlePayment } from '../../app/settle';
+import type { Clock, DeadLetterQueue, Ledger, MessageVisibility, PaymentStore } from '../../domain/ports';
 import { realRetryEnv, type RetryEnv, type RetryPolicy } from '../../domain/retry';
 import { defaultRetryVisibilityPolicy, type RetryVisibilityPolicy } from '../../domain/retry-visibility';
 import { shortenRetryVisibility, type RetryVisibility } from './visibility-backoff';
-import { flagSkippedOnLastReceive, settleRecord, type RecordDeps, type SettleRun } from './settle-record';
+import {
+  flagSkippedOnLastReceive,
+  settleRecord,
+  type RecordDeps,
+  type RecordOutcome,
+  type SettleRun,
+} from './settle-record';
 import type { SettlementMessage } from '../../domain/settlement-message';
 
 export { SkippedBehindFailureError } from './settle-record';
@@ -28,6 +34,14 @@ export interface SettleHandlerDeps {
    */
   readonly visibility?: MessageVisibility;
   readonly retryVisibility?: RetryVisibilityPolicy;
+  /**
+   * The payments DLQ: a record that can never succeed (failure-class.ts) is sent there at once and
+   * deleted, so the rest of its group settles in the same batch (dead-letter.ts). Without it, or
+   * when the send fails, such a record fails like any other and SQS's redrive moves it.
+   */
+  readonly deadLetters?: DeadLetterQueue;
+  /** Tells a refusal of the request itself that no retry cures (wiring: aws-errors.ts). */
+  readonly isPermanentClientError?: (error: unknown) => boolean;
   /** settle.ts's commit margin (default DEFAULT_COMMIT_MARGIN_MS). */
   readonly commitMarginMs?: number;
   /**
@@ -56,8 +70,10 @@ const DEFAULT_INVOCATION_MARGIN_MS = 800;
  * most once: Powertools idempotency keyed on the payment id (Lambda context registered, so an
  * in-progress record expires with a dead invocation), and the ledger transaction's conditions as
  * the final guard. A failed record and the later records of its message group are reported as
- * batch item failures; other groups carry on (skipGroupOnError). The work on one record is in
- * settle-record.ts, the visibility backoff of the failed ones in visibility-backoff.ts.
+ * batch item failures; other groups carry on (skipGroupOnError). A poison record (one that can
+ * never succeed) is not a failure: it is sent to the DLQ and deleted, and its group goes on. The
+ * work on one record is in settle-record.ts, the visibility backoff of the failed ones in
+ * visibility-backoff.ts.
  */
 export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler {
   const commitMarginMs = deps.commitMarginMs ?? DEFAULT_COMMIT_MARGIN_MS;
@@ -82,7 +98,7 @@ export function createSettleHandler(deps: SettleHandlerDeps): SettleBatchHandler
 function processBatch(
   event: SQSEvent,
   context: Context,
-  settle: (record: SQSRecord) => Promise<SettleResult>,
+  settle: (record: SQSRecord) => Promise<RecordOutcome>,
 ): Promise<SQSBatchResponse> {
   // A processor per invocation: it holds the batch's failures.
   const processor = new SqsFifoPartialProcessorAsync();

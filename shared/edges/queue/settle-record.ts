@@ -1,6 +1,6 @@
 import type { SQSBatchResponse, SQSRecord } from 'aws-lambda';
 import type { SettleResult } from '../../app/settle';
-import type { Clock, PaymentStore } from '../../domain/ports';
+import type { Clock, DeadLetterQueue, PaymentStore } from '../../domain/ports';
 import { parseSettlementMessage } from '../../domain/settlement-message';
 import {
   appendCorrelation,
@@ -11,11 +11,14 @@ import {
 import { pipelineMetrics } from '../../observability/metrics';
 import { logger } from '../../observability/powertools';
 import type { SettlementMessage } from '../../domain/settlement-message';
+import { deadLetter, type DeadLettered } from './dead-letter';
+import { classifyFailure } from './failure-class';
 
 /**
  * The settle consumer's work on ONE record (settle-consumer.ts holds the batch plumbing): its
- * correlation, the queue-wait and outcome metrics, the outcome log, and flagging a payment whose
- * message is about to go to the dead-letter queue.
+ * correlation, the queue-wait and outcome metrics, the outcome log, a poison record sent to the
+ * dead-letter queue at once (failure-class.ts, dead-letter.ts), and flagging a payment whose
+ * message is about to go to the dead-letter queue by SQS's redrive.
  */
 
 /** Extra (non-key) argument of the idempotent settle: what this one call did and its time budget. */
@@ -31,23 +34,62 @@ export interface RecordDeps {
   readonly maxReceiveCount: number;
   /** The settle use case behind Powertools idempotency (settle-consumer.ts). */
   readonly settleOnce: (message: SettlementMessage, run: SettleRun) => Promise<SettleResult>;
+  /** Where poison records go at once; without it they wait for SQS's redrive, as before. */
+  readonly deadLetters?: DeadLetterQueue;
+  /** A refusal of the request itself that no retry cures (failure-class.ts); default: none. */
+  readonly isPermanentClientError?: (error: unknown) => boolean;
 }
 
-/** Settles one record; a failure propagates (the batch reports it) after onLastFailure. */
+export type RecordOutcome = SettleResult | DeadLettered;
+
+/**
+ * Settles one record. A poison record (a permanent failure) is sent to the dead-letter queue and
+ * answered as processed; any other failure, or a dead-letter send that fails, propagates (the batch
+ * reports it) after onLastFailure.
+ */
 export async function settleRecord(
   deps: RecordDeps,
   record: SQSRecord,
   remainingMs: () => number,
-): Promise<SettleResult> {
+): Promise<RecordOutcome> {
   appendCorrelation(correlationOfRecord(record));
   pipelineMetrics.queueWait(deps.clock.now() - Number(record.attributes.SentTimestamp));
   try {
     return await settleParsed(deps, record, remainingMs);
   } catch (error) {
+    const deadLettered = await deadLetterIfPoison(deps, record, error, remainingMs);
+    if (deadLettered) return deadLettered;
     await onLastFailure(deps, record, error);
     throw error;
   } finally {
     clearCorrelation();
+  }
+}
+
+async function deadLetterIfPoison(
+  deps: RecordDeps,
+  record: SQSRecord,
+  error: unknown,
+  remainingMs: () => number,
+): Promise<DeadLettered | undefined> {
+  if (!deps.deadLetters) return undefined;
+  const failure = classifyFailure(error, record.body, deps.isPermanentClientError);
+  if (failure.kind !== 'permanent') return undefined;
+  const paymentId = paymentIdOf(record);
+  const sent = await deadLetter(
+    { deadLetters: deps.deadLetters, store: deps.store, clock: deps.clock },
+    record,
+    { reason: failure.reason, detail: failure.detail, ...(paymentId !== undefined ? { paymentId } : {}) },
+    remainingMs,
+  );
+  return sent ? { deadLettered: true, reason: failure.reason } : undefined;
+}
+
+function paymentIdOf(record: SQSRecord): string | undefined {
+  try {
+    return parseSettlementMessage(record.body).paymentId;
+  } catch {
+    return undefined; // unparseable: nothing to flag, the DLQ message is the evidence
   }
 }
 
@@ -91,12 +133,7 @@ async function onLastFailure(deps: FailureDeps, record: SQSRecord, error: unknow
   pipelineMetrics.dlqArrival();
   const reason =
     error instanceof Error ? `${error.name}: settlement failed ${receiveCount} times` : 'settlement failed';
-  let paymentId: string | undefined;
-  try {
-    paymentId = parseSettlementMessage(record.body).paymentId;
-  } catch {
-    paymentId = undefined; // unparseable: nothing to flag, the DLQ message is the evidence
-  }
+  const paymentId = paymentIdOf(record);
   logger.error('settlement message going to the dead-letter queue', {
     messageId: record.messageId,
     paymentId,
