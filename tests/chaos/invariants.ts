@@ -266,7 +266,15 @@ const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 2
  *    a payment created with less than that budget is excused by the same sum. Every other time-out is the
  *    system's: returned one per payment with its faults and times.
  */
-export function timeoutViolations(s: Snapshot, evidence: TimeoutEvidence): TimeoutViolation[] {
+export function timeoutViolations(
+  s: Snapshot,
+  evidence: TimeoutEvidence,
+  /** Filled with how many time-outs each excuse covered (clock-jump, faults, dlq), for the figures. */
+  excused: Map<string, number> = new Map(),
+): TimeoutViolation[] {
+  const excuse = (why: string): void => {
+    excused.set(why, (excused.get(why) ?? 0) + 1);
+  };
   const dlqPayments = new Set(s.dlq.flatMap((message) => (message.paymentId ? [message.paymentId] : [])));
   const violations: TimeoutViolation[] = [];
   const payments = [...s.payments.values()];
@@ -281,7 +289,10 @@ export function timeoutViolations(s: Snapshot, evidence: TimeoutEvidence): Timeo
     const jumpedOver = evidence.clockJumps.some(
       (jump) => jump.fromMs < deadlineMs && deadlineMs <= jump.fromMs + jump.byMs,
     );
-    if (jumpedOver) continue;
+    if (jumpedOver) {
+      excuse('clock-jump');
+      continue;
+    }
     const jumpedMs = evidence.clockJumps
       .map((jump) =>
         Math.max(0, Math.min(jump.fromMs + jump.byMs, deadlineMs) - Math.max(jump.fromMs, createdMs)),
@@ -295,12 +306,18 @@ export function timeoutViolations(s: Snapshot, evidence: TimeoutEvidence): Timeo
     const poisonAheadMs = evidence.poisonGroups.get(group) ?? 0;
     const stolenMs = jumpedMs + poisonAheadMs + faults.reduce((total, fault) => total + fault.delayMs, 0);
     const budgetMs = deadlineMs - createdMs;
-    if (budgetMs - stolenMs < evidence.settleFloorMs) continue;
+    if (budgetMs - stolenMs < evidence.settleFloorMs) {
+      excuse('faults');
+      continue;
+    }
     // In the DLQ: the queue gave up after maxReceiveCount failed receives; each fault that touched it
     // fails at most one, poison ahead in its group fails all of them (its followers are received with it).
     const failedReceives = faults.length + (poisonAheadMs > 0 ? evidence.maxReceiveCount : 0);
     const inDlq = dlqPayments.has(payment.paymentId);
-    if (inDlq && failedReceives >= evidence.maxReceiveCount) continue;
+    if (inDlq && failedReceives >= evidence.maxReceiveCount) {
+      excuse('dlq');
+      continue;
+    }
     const why: string =
       `no clock jump over its deadline; faults on it and ahead of it in group ${group}: ` +
       `${faults.map((f) => `${f.kind}@${f.site} on ${f.paymentId} (<= ${f.delayMs} ms)`).join(', ') || 'none'}` +
