@@ -229,11 +229,18 @@ export class FaultInjector {
   readonly #completedAt = new Map<string, number>();
   /** Errors the emulator itself returned (not injected), by name or cancellation reason code. */
   readonly observed = new Map<string, number>();
+  /** Every injected fault, per planned payment, in the order it struck (the timeout invariant's evidence). */
+  readonly #struck = new Map<string, Array<{ readonly kind: FaultKind; readonly site: CallSite }>>();
 
   constructor(
     private readonly tables: FaultTables,
     private readonly options: { readonly slowMs: number },
   ) {}
+
+  /** How late a `slow` request lands. */
+  get slowMs(): number {
+    return this.options.slowMs;
+  }
 
   /** Plans faults for a payment (replacing any earlier plan for it). */
   plan(plannedId: string, rules: readonly FaultRule[]): void {
@@ -270,8 +277,14 @@ export class FaultInjector {
     if (rule !== undefined) {
       const label = `${rule.kind}@${site}`;
       this.injected.set(label, (this.injected.get(label) ?? 0) + 1);
+      this.#struck.set(planned, [...(this.#struck.get(planned) ?? []), { kind: rule.kind, site }]);
     }
     return rule;
+  }
+
+  /** The faults that struck a payment's calls (each injected call once), in order. */
+  struck(paymentId: string): ReadonlyArray<{ readonly kind: FaultKind; readonly site: CallSite }> {
+    return this.#struck.get(plannedIdOf(paymentId)) ?? [];
   }
 
   /** A payment's settlement attempts (one per run of the settle use case), in the order they started. */
@@ -320,6 +333,8 @@ export class FaultInjector {
         const input = asItem(args.input) ?? {};
         const call = this.#classifyDynamoDb(context.commandName ?? '', input);
         const rule = call === undefined ? undefined : this.#match(call.site, call.paymentId);
+        if (call !== undefined && rule !== undefined)
+          process.struck.push({ paymentId: call.paymentId, kind: rule.kind, site: call.site });
         const attempt =
           call?.site === 'settle.tx' ? this.#attempt(call.paymentId, input.ClientRequestToken) : undefined;
         if (attempt !== undefined) attempt.calls++;
@@ -447,6 +462,54 @@ export class FaultInjector {
       return site === undefined ? undefined : { site, paymentId, items: 0 };
     }
     return undefined;
+  }
+}
+
+/** What the harness's timing is made of: the settle function's time-out and the retry backoffs. */
+export interface DelayModel {
+  /** Function time-out = the queue's visibility timeout in the chaos worlds (harness.ts), ms. */
+  readonly functionTimeoutMs: number;
+  /** The zombie's delay of fault `slow` (FaultInjector's `slowMs`). */
+  readonly slowMs: number;
+  /** The longest visibility the settle consumer gives a failed record (retry-visibility.ts maxSeconds), ms. */
+  readonly maxRetryVisibilityMs: number;
+  /** The longest backoff between two retries inside an invocation (settleRetryPolicy.maxDelayMs). */
+  readonly maxRetryDelayMs: number;
+}
+
+/**
+ * The most one injected call can hold back the payment it strikes, and every later payment of its message
+ * group (FIFO: they wait behind it). An upper bound, so the timeout invariant never blames the system for
+ * time a fault took:
+ *  - hang: the invocation runs into the time-out, and the batch returns only after the visibility
+ *    timeout (a timed-out invocation sets no shorter visibility): 2 x the function time-out;
+ *  - slow: the invocation times out the same way, and the zombie's write lands after `slowMs`: the longer;
+ *  - crash-before / crash-after: the invocation fails (at worst at its time-out) and its batch returns after
+ *    the visibility timeout: 2 x the function time-out;
+ *  - lost-delete: the settled message stays in flight until its visibility timeout (its followers wait);
+ *  - throttle / capacity / conflict: each failed call costs at most one failed receive: the rest of the
+ *    invocation and the longest retry visibility (or the visibility timeout if that was not set);
+ *  - lost-response: one retry inside the invocation (same token, deduplicated);
+ *  - submit-side faults (create, enqueue, accept): the partner retries at once, before or while the
+ *    payment is created; a settle-side upper bound of one retry covers them.
+ */
+export function worstCaseDelayMs(kind: FaultKind, model: DelayModel): number {
+  const timeout = model.functionTimeoutMs;
+  switch (kind) {
+    case 'hang':
+    case 'crash-before':
+    case 'crash-after':
+      return 2 * timeout;
+    case 'slow':
+      return Math.max(model.slowMs, 2 * timeout);
+    case 'lost-delete':
+      return timeout;
+    case 'throttle':
+    case 'capacity':
+    case 'conflict':
+      return timeout + Math.max(timeout, model.maxRetryVisibilityMs);
+    case 'lost-response':
+      return model.maxRetryDelayMs;
   }
 }
 

@@ -53,9 +53,22 @@ import {
   type IsolatedFifoQueue,
   type IsolatedTables,
 } from '../support/stand-ins';
-import { FaultInjector, idempotencyHash, paymentIdOfBody } from './faults';
+import {
+  FaultInjector,
+  idempotencyHash,
+  paymentIdOfBody,
+  plannedIdOf,
+  worstCaseDelayMs,
+  type DelayModel,
+  type FaultKind,
+} from './faults';
+
+/** Faults that fail the whole invocation, so every record of its batch. */
+const WHOLE_BATCH_FAULTS: readonly string[] = ['crash-before', 'crash-after', 'hang', 'slow'];
 import { immortalProcess, SandboxProcess, SettleFunction, type Sandbox } from './sandboxes';
-import type { Snapshot } from './invariants';
+import type { FaultTouch, Snapshot, TimeoutEvidence } from './invariants';
+import { defaultRetryVisibilityPolicy } from '../../shared/domain/retry-visibility';
+import { messageGroupId } from '../../shared/domain/settlement-message';
 export { seededRandom } from '../../shared/testing/random';
 
 export const USD = 'USD' as CurrencyCode;
@@ -64,10 +77,21 @@ export const PARTNER = 'partner-chaos';
 /** A clock the test can move forward (deadlines), shared by the submit and settle sides. */
 export class OffsetClock implements Clock {
   offsetMs = 0;
+  /** The jumps injected as faults (advance), not the test's own fast-forward at the end (fastForward). */
+  readonly jumps: Array<{ readonly fromMs: number; readonly byMs: number }> = [];
   now(): number {
     return Date.now() + this.offsetMs;
   }
+  /** A clock jump, injected as a fault: recorded as evidence for the timeout invariant. */
   advance(ms: number): void {
+    this.jumps.push({ fromMs: this.now(), byMs: ms });
+    this.offsetMs += ms;
+  }
+  /**
+   * The test moving time on after the run (to let the sweeper end what the DLQ holds): what production
+   * would reach by waiting, so not a fault and not evidence.
+   */
+  fastForward(ms: number): void {
     this.offsetMs += ms;
   }
 }
@@ -170,6 +194,11 @@ export class ChaosWorld {
   readonly timeouts = new Map<string, number>();
   /** Invocations still running per payment (zombies included). */
   readonly #runningByPayment = new Map<string, number>();
+  /**
+   * Faults that failed a whole invocation (crash, hang, zombie) struck on another record of the batch,
+   * per payment of the batch: they cost it a receive too.
+   */
+  readonly #batchFaults = new Map<string, Array<{ paymentId: string; kind: string; site: string }>>();
   /** Messages taken out of the DLQ so far. */
   readonly dlq: Array<{ readonly body: string; readonly paymentId?: string }> = [];
   readonly opening = new Map<string, AccountSpec>();
@@ -206,6 +235,7 @@ export class ChaosWorld {
     this.#settle = new SettleFunction(
       (process) => this.#buildSandbox(process),
       options.sharedHandler ?? false,
+      (event, struck) => this.#recordBatchFaults(event, struck),
     );
   }
 
@@ -351,6 +381,18 @@ export class ChaosWorld {
           },
         }),
       );
+    }
+  }
+
+  #recordBatchFaults(
+    event: SQSEvent,
+    struck: ReadonlyArray<{ paymentId: string; kind: string; site: string }>,
+  ): void {
+    const wholeBatch = struck.filter((fault) => WHOLE_BATCH_FAULTS.includes(fault.kind));
+    for (const record of event.Records) {
+      const key = keyOfBody(record.body);
+      const others = wholeBatch.filter((fault) => plannedIdOf(fault.paymentId) !== plannedIdOf(key));
+      if (others.length > 0) this.#batchFaults.set(key, [...(this.#batchFaults.get(key) ?? []), ...others]);
     }
   }
 
@@ -574,6 +616,8 @@ export class ChaosWorld {
           amountMinor: Number(item.amountMinor),
           createdAt: String(item.createdAt),
           ...(typeof item.settledAt === 'string' ? { settledAt: item.settledAt } : {}),
+          ...(typeof item.rejectedAt === 'string' ? { rejectedAt: item.rejectedAt } : {}),
+          ...(typeof item.deadline === 'string' ? { deadline: item.deadline } : {}),
           ...(typeof item.rejectionCode === 'string' ? { rejectionCode: item.rejectionCode } : {}),
           flagged: item.investigation !== undefined,
         });
@@ -621,6 +665,54 @@ export class ChaosWorld {
       );
     }
     return messages;
+  }
+
+  /** The timing worstCaseDelayMs (faults.ts) weighs each injected fault with, in this world. */
+  get delayModel(): DelayModel {
+    return {
+      functionTimeoutMs: this.visibilityTimeoutSeconds * 1000,
+      slowMs: this.faults.slowMs,
+      maxRetryVisibilityMs: defaultRetryVisibilityPolicy.maxSeconds * 1000,
+      maxRetryDelayMs: settleRetryPolicy.maxDelayMs,
+    };
+  }
+
+  /**
+   * The most a poison message holds its group: it fails every receive until the queue moves it to the
+   * DLQ (maxReceiveCount receives, each at worst an invocation and the longest retry visibility).
+   */
+  get poisonHoldMs(): number {
+    const model = this.delayModel;
+    return this.maxReceiveCount * (model.functionTimeoutMs + model.maxRetryVisibilityMs);
+  }
+
+  /**
+   * What the run did to the payments' time, for timeoutViolations (invariants.ts): the injected clock
+   * jumps, the faults that struck each payment (weighed by worstCaseDelayMs), the groups holding poison.
+   */
+  timeoutEvidence(snapshot: Snapshot, poisonGroups: readonly string[] = []): TimeoutEvidence {
+    const model = this.delayModel;
+    const faults = new Map<string, FaultTouch[]>();
+    for (const paymentId of snapshot.payments.keys()) {
+      const own = this.faults.struck(paymentId).map((fault) => ({ ...fault, paymentId }));
+      const batchMates = (this.#batchFaults.get(paymentId) ?? []).map((fault) => ({
+        ...fault,
+        kind: `${fault.kind} (batch-mate)`,
+        delayMs: worstCaseDelayMs(fault.kind as FaultKind, model),
+      }));
+      faults.set(paymentId, [
+        ...own.map((fault) => ({ ...fault, delayMs: worstCaseDelayMs(fault.kind, model) })),
+        ...batchMates,
+      ]);
+    }
+    return {
+      clockJumps: [...this.clock.jumps],
+      faults,
+      poisonGroups: new Map(poisonGroups.map((group) => [group, this.poisonHoldMs])),
+      groupOf: (payment) => messageGroupId(payment.debtorAccount),
+      settleFloorMs: ledgerCommitMarginMs(this.config) + model.functionTimeoutMs,
+      maxReceiveCount: this.maxReceiveCount,
+    };
   }
 
   /** A plain SQS client on the stand-in (no faults), e.g. for the redrive command. */
@@ -676,18 +768,27 @@ async function scanAll(
 
 /**
  * Powertools idempotency warns (console.warn) when it cannot read the remaining time: that is a zombie
- * (fault `slow`) working past its invocation's deadline, expected here. Every other warning still shows.
+ * (fault `slow`) working past its invocation's deadline, expected here. The SDK warns when a request
+ * outlives its request timeout, which on the local stand-ins only logs (sdkThrowOnRequestTimeout is off
+ * there): DynamoDB Local answering slowly on a busy machine; those are counted (`slowRequests`, for the
+ * figures line) instead of printed. Every other warning still shows.
  */
-export function quietZombieWarnings(): void {
+export function quietZombieWarnings(): { readonly slowRequests: number } {
+  const counts = { slowRequests: 0 };
   const warn = console.warn.bind(console);
   beforeAll(() => {
     jest.spyOn(console, 'warn').mockImplementation((...args: unknown[]) => {
-      if (typeof args[0] === 'string' && args[0].startsWith('Could not determine remaining time left'))
+      const text = typeof args[0] === 'string' ? args[0] : '';
+      if (text.startsWith('Could not determine remaining time left')) return;
+      if (text.includes('a request has exceeded the configured') && text.includes('requestTimeout')) {
+        counts.slowRequests++;
         return;
+      }
       warn(...args);
     });
   });
   afterAll(() => jest.restoreAllMocks());
+  return counts;
 }
 
 /** The payment id of a message, or `raw:<body>` for a body that has none (poison). */

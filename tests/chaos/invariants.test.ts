@@ -2,7 +2,15 @@
  * The chaos checker is only worth its invariants: each one must fire on the corruption it is about.
  * Pure (synthetic snapshots), no stand-ins needed.
  */
-import { checkInvariants, type Expectations, type Snapshot } from './invariants';
+import {
+  checkInvariants,
+  timeoutViolations,
+  type Expectations,
+  type FaultTouch,
+  type PaymentState,
+  type Snapshot,
+  type TimeoutEvidence,
+} from './invariants';
 
 const at = (second: number): string => new Date(Date.UTC(2026, 0, 1, 12, 0, second)).toISOString();
 
@@ -241,5 +249,144 @@ describe('chaos invariants checker', () => {
     ]);
     snapshot.dlq.push({ body: '{}', paymentId: 'p3' });
     expect(checkInvariants(snapshot, expectations)).toEqual([]);
+  });
+});
+
+describe('timeout invariant: AB05/AB06 only where a fault made the deadline impossible', () => {
+  const SLA_MS = 30_000;
+  const ms = (second: number): number => Date.parse(at(second));
+
+  /** p9 (debtor d) created at 0 s with a 30 s deadline, rejected AB06 at 31 s; p8 ahead of it in d's group. */
+  function timedOutWorld(code = 'AB06'): Snapshot {
+    const payment = (id: string, createdSecond: number): PaymentState => ({
+      ...settledPayment(id, createdSecond, createdSecond),
+      deadline: new Date(ms(createdSecond) + SLA_MS).toISOString(),
+    });
+    const { settledAt: _settled, ...open } = payment('p9', 1);
+    return {
+      accounts: new Map(),
+      entries: [],
+      payments: new Map([
+        ['p8', payment('p8', 0)],
+        ['p9', { ...open, status: 'REJECTED', rejectionCode: code, rejectedAt: at(32) }],
+      ]),
+      terminalEvents: new Map(),
+      dlq: [],
+    };
+  }
+
+  function evidence(overrides: Partial<TimeoutEvidence> = {}): TimeoutEvidence {
+    return {
+      clockJumps: [],
+      faults: new Map(),
+      poisonGroups: new Map(),
+      groupOf: (payment) => `group-${payment.debtorAccount}`,
+      settleFloorMs: 4_300,
+      maxReceiveCount: 4,
+      ...overrides,
+    };
+  }
+
+  const fault = (paymentId: string, kind: string, delayMs: number): FaultTouch => ({
+    paymentId,
+    kind,
+    site: 'settle.tx',
+    delayMs,
+  });
+
+  it('a payment timed out with no fault at all is a violation naming it, its deadline and its faults', () => {
+    for (const code of ['AB05', 'AB06']) {
+      const found = timeoutViolations(timedOutWorld(code), evidence());
+      expect(found.map((v) => v.paymentId)).toEqual(['p9']);
+      expect(found[0]?.message).toContain(`payment p9 (debtor d) timed out ${code}`);
+      expect(found[0]?.message).toContain(
+        'created 12:00:01.000, deadline 12:00:31.000, rejected 12:00:32.000',
+      );
+      expect(found[0]?.message).toContain('faults on it and ahead of it in group group-d: none');
+    }
+  });
+
+  it('a clock jump over its deadline excuses it; a jump that ends before the deadline does not', () => {
+    expect(
+      timeoutViolations(timedOutWorld(), evidence({ clockJumps: [{ fromMs: ms(10), byMs: 31_000 }] })),
+    ).toEqual([]);
+    const short = timeoutViolations(
+      timedOutWorld(),
+      evidence({ clockJumps: [{ fromMs: ms(10), byMs: 5_000 }] }),
+    );
+    expect(short.map((v) => v.message)).toEqual([
+      expect.stringContaining('clock jumps inside its window (5000 ms)'),
+    ]);
+    // A jump before the payment was created, or after its deadline, took nothing from it.
+    const outside = [
+      { fromMs: ms(-40), byMs: 31_000 },
+      { fromMs: ms(40), byMs: 31_000 },
+    ];
+    expect(timeoutViolations(timedOutWorld(), evidence({ clockJumps: outside }))).toHaveLength(1);
+  });
+
+  it('survivable faults do not excuse it; faults (its own or ahead in its group) past its budget do', () => {
+    const survivable = new Map([['p9', [fault('p9', 'hang', 4_000), fault('p9', 'throttle', 6_000)]]]);
+    const found = timeoutViolations(timedOutWorld(), evidence({ faults: survivable }));
+    expect(found.map((v) => v.message)).toEqual([
+      expect.stringContaining(
+        'hang@settle.tx on p9 (<= 4000 ms), throttle@settle.tx on p9 (<= 6000 ms): <= 10000 ms in all, leaving 20000 ms',
+      ),
+    ]);
+    // The same faults on the payment ahead of it in its group: it waited behind them (FIFO), enough to
+    // leave less than a settlement needs.
+    const ahead = new Map([
+      ['p8', [fault('p8', 'hang', 4_000), fault('p8', 'slow', 5_500), fault('p8', 'crash-before', 4_000)]],
+      ['p9', [fault('p9', 'hang', 4_000), fault('p9', 'crash-after', 4_000), fault('p9', 'throttle', 6_000)]],
+    ]);
+    expect(timeoutViolations(timedOutWorld(), evidence({ faults: ahead }))).toEqual([]);
+    // Faults ahead in ANOTHER group are no excuse.
+    const otherGroup = evidence({
+      faults: ahead,
+      groupOf: (p) => (p.paymentId === 'p8' ? 'group-x' : 'group-d'),
+    });
+    expect(timeoutViolations(timedOutWorld(), otherGroup)).toHaveLength(1);
+  });
+
+  it('in the DLQ: excused only when faults account for every failed receive (poison ahead: all of them)', () => {
+    const world = { ...timedOutWorld('AB05'), dlq: [{ body: '{}', paymentId: 'p9' }] };
+    const cheap = (n: number) =>
+      evidence({
+        faults: new Map([['p9', Array.from({ length: n }, () => fault('p9', 'lost-response', 400))]]),
+      });
+    expect(timeoutViolations(world, cheap(2)).map((v) => v.message)).toEqual([
+      expect.stringContaining('its message in the DLQ'),
+    ]);
+    expect(timeoutViolations(world, cheap(2))[0]?.message).toContain(
+      'in the DLQ with faults for at most 2 of the 4 failed receives',
+    );
+    expect(timeoutViolations(world, cheap(4))).toEqual([]);
+    expect(timeoutViolations(world, evidence({ poisonGroups: new Map([['group-d', 1_000]]) }))).toEqual([]);
+  });
+
+  it('poison ahead in its group counts with the time it holds the group', () => {
+    const poison = (holdMs: number) => evidence({ poisonGroups: new Map([['group-d', holdMs]]) });
+    expect(timeoutViolations(timedOutWorld(), poison(16_000))[0]?.message).toContain(
+      'poison ahead in the group (<= 16000 ms)',
+    );
+    expect(timeoutViolations(timedOutWorld(), poison(26_000))).toEqual([]);
+  });
+
+  it('a payment created with a deadline already near (less than a settlement needs) is excused', () => {
+    const world = timedOutWorld();
+    const p9 = world.payments.get('p9')!;
+    world.payments.set('p9', { ...p9, deadline: new Date(ms(1) + 3_000).toISOString() });
+    expect(timeoutViolations(world, evidence())).toEqual([]);
+  });
+
+  it('only time-outs are judged: settled payments and other rejections are not', () => {
+    const world = timedOutWorld('AM04');
+    expect(timeoutViolations(world, evidence())).toEqual([]);
+    const { snapshot } = (() => {
+      const w = timedOutWorld();
+      w.payments.delete('p9');
+      return { snapshot: w };
+    })();
+    expect(timeoutViolations(snapshot, evidence())).toEqual([]);
   });
 });

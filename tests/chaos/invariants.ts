@@ -29,6 +29,9 @@ export interface PaymentState {
   readonly amountMinor: number;
   readonly createdAt: string;
   readonly settledAt?: string;
+  readonly rejectedAt?: string;
+  /** The settlement deadline recorded with the payment (createdAt + the SLA). */
+  readonly deadline?: string;
   readonly rejectionCode?: string;
   /** Marked for investigation (its message went to the DLQ). */
   readonly flagged: boolean;
@@ -211,6 +214,144 @@ export function checkInvariants(s: Snapshot, e: Expectations): string[] {
     }
   }
   return violations;
+}
+
+/** Rejections for a time-out: the sweeper's (AB05) and settle's past the deadline (AB06). */
+export const TIMEOUT_CODES: readonly string[] = ['AB05', 'AB06'];
+
+/** One injected fault that struck a payment's calls, with the most time it can have cost (faults.ts). */
+export interface FaultTouch {
+  readonly paymentId: string;
+  readonly kind: string;
+  readonly site: string;
+  readonly delayMs: number;
+}
+
+/** What a run did to the payments' time: the evidence the timeout invariant weighs. */
+export interface TimeoutEvidence {
+  /** The clock jumps the run injected: the clock just before each, and how far it moved, ms. */
+  readonly clockJumps: ReadonlyArray<{ readonly fromMs: number; readonly byMs: number }>;
+  /** The faults that struck each payment, by payment id. */
+  readonly faults: ReadonlyMap<string, readonly FaultTouch[]>;
+  /** Message groups with poison ahead of their payments: the most time it holds the group, ms. */
+  readonly poisonGroups: ReadonlyMap<string, number>;
+  /** The message group of a payment (FIFO order holds within it: its later payments wait). */
+  readonly groupOf: (payment: PaymentState) => string;
+  /** The least time a payment needs to settle at all (an invocation and the commit margin), ms. */
+  readonly settleFloorMs: number;
+  /** The queue's maxReceiveCount: a message that failed that many receives is in the DLQ. */
+  readonly maxReceiveCount: number;
+}
+
+/** A payment timed out without a fault that made its deadline impossible. */
+export interface TimeoutViolation {
+  readonly paymentId: string;
+  readonly code: string;
+  /** Its message is in the DLQ. */
+  readonly inDlq: boolean;
+  /** The faults on it and on the earlier payments of its group. */
+  readonly faults: readonly FaultTouch[];
+  /** Poison ahead of it in its group, ms it can hold the group (0: none). */
+  readonly poisonAheadMs: number;
+  readonly message: string;
+}
+
+const clockTime = (ms: number): string => new Date(ms).toISOString().slice(11, 23);
+
+/**
+ * 8. A payment ends AB05/AB06 only where the run made its deadline impossible: a clock jump over its
+ *    deadline, or faults (its own, those of the earlier payments of its message group, which FIFO makes it
+ *    wait behind, poison ahead of it in its group, clock jumps inside its window) whose worst-case delays
+ *    (faults.ts worstCaseDelayMs) leave less than `settleFloorMs` of its budget (deadline - createdAt);
+ *    a payment created with less than that budget is excused by the same sum. Every other time-out is the
+ *    system's: returned one per payment with its faults and times.
+ */
+export function timeoutViolations(
+  s: Snapshot,
+  evidence: TimeoutEvidence,
+  /** Filled with how many time-outs each excuse covered (clock-jump, faults, dlq), for the figures. */
+  excused: Map<string, number> = new Map(),
+): TimeoutViolation[] {
+  const excuse = (why: string): void => {
+    excused.set(why, (excused.get(why) ?? 0) + 1);
+  };
+  const dlqPayments = new Set(s.dlq.flatMap((message) => (message.paymentId ? [message.paymentId] : [])));
+  const violations: TimeoutViolation[] = [];
+  const payments = [...s.payments.values()];
+  for (const payment of payments) {
+    if (payment.status !== 'REJECTED' || !TIMEOUT_CODES.includes(payment.rejectionCode ?? '')) continue;
+    const createdMs = Date.parse(payment.createdAt);
+    const deadlineMs = Date.parse(payment.deadline ?? '');
+    if (Number.isNaN(deadlineMs)) {
+      violations.push(timeoutCase(payment, dlqPayments, [], 0, 'no deadline recorded'));
+      continue;
+    }
+    const jumpedOver = evidence.clockJumps.some(
+      (jump) => jump.fromMs < deadlineMs && deadlineMs <= jump.fromMs + jump.byMs,
+    );
+    if (jumpedOver) {
+      excuse('clock-jump');
+      continue;
+    }
+    const jumpedMs = evidence.clockJumps
+      .map((jump) =>
+        Math.max(0, Math.min(jump.fromMs + jump.byMs, deadlineMs) - Math.max(jump.fromMs, createdMs)),
+      )
+      .reduce((total, ms) => total + ms, 0);
+    const group = evidence.groupOf(payment);
+    const ahead = payments.filter(
+      (other) => evidence.groupOf(other) === group && other.createdAt <= payment.createdAt,
+    );
+    const faults = ahead.flatMap((other) => evidence.faults.get(other.paymentId) ?? []);
+    const poisonAheadMs = evidence.poisonGroups.get(group) ?? 0;
+    const stolenMs = jumpedMs + poisonAheadMs + faults.reduce((total, fault) => total + fault.delayMs, 0);
+    const budgetMs = deadlineMs - createdMs;
+    if (budgetMs - stolenMs < evidence.settleFloorMs) {
+      excuse('faults');
+      continue;
+    }
+    // In the DLQ: the queue gave up after maxReceiveCount failed receives; each fault that touched it
+    // fails at most one, poison ahead in its group fails all of them (its followers are received with it).
+    const failedReceives = faults.length + (poisonAheadMs > 0 ? evidence.maxReceiveCount : 0);
+    const inDlq = dlqPayments.has(payment.paymentId);
+    if (inDlq && failedReceives >= evidence.maxReceiveCount) {
+      excuse('dlq');
+      continue;
+    }
+    const why: string =
+      `no clock jump over its deadline; faults on it and ahead of it in group ${group}: ` +
+      `${faults.map((f) => `${f.kind}@${f.site} on ${f.paymentId} (<= ${f.delayMs} ms)`).join(', ') || 'none'}` +
+      `${poisonAheadMs > 0 ? `, poison ahead in the group (<= ${poisonAheadMs} ms)` : ''}` +
+      `${jumpedMs > 0 ? `, clock jumps inside its window (${jumpedMs} ms)` : ''}: <= ${stolenMs} ms in all, ` +
+      `leaving ${budgetMs - stolenMs} ms of its ${budgetMs} ms budget, >= the ${evidence.settleFloorMs} ms a settlement needs` +
+      `${inDlq ? `; in the DLQ with faults for at most ${failedReceives} of the ${evidence.maxReceiveCount} failed receives` : ''}`;
+    violations.push(timeoutCase(payment, dlqPayments, faults, poisonAheadMs, why));
+  }
+  return violations;
+}
+
+function timeoutCase(
+  payment: PaymentState,
+  dlqPayments: ReadonlySet<string>,
+  faults: readonly FaultTouch[],
+  poisonAheadMs: number,
+  why: string,
+): TimeoutViolation {
+  const inDlq = dlqPayments.has(payment.paymentId);
+  const rejected =
+    payment.rejectedAt === undefined ? '' : `, rejected ${clockTime(Date.parse(payment.rejectedAt))}`;
+  const deadline = payment.deadline === undefined ? '?' : clockTime(Date.parse(payment.deadline));
+  return {
+    paymentId: payment.paymentId,
+    code: payment.rejectionCode ?? '?',
+    inDlq,
+    faults,
+    poisonAheadMs,
+    message:
+      `payment ${payment.paymentId} (debtor ${payment.debtorAccount}) timed out ${payment.rejectionCode ?? '?'} ` +
+      `without a fault that made its deadline impossible: created ${clockTime(Date.parse(payment.createdAt))}, ` +
+      `deadline ${deadline}${rejected}${inDlq ? ', its message in the DLQ' : ''}; ${why}`,
+  };
 }
 
 /** Counts for the one-line summary of a run. */

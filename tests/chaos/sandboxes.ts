@@ -27,6 +27,8 @@ export class SandboxDiedError extends Error {
  */
 export class SandboxProcess {
   zombie = false;
+  /** The faults injected into this process's calls (faults.ts), in order. */
+  readonly struck: Array<{ readonly paymentId: string; readonly kind: string; readonly site: string }> = [];
   #death: SandboxDiedError | undefined;
   readonly #onDeath: Array<(error: SandboxDiedError) => void> = [];
 
@@ -78,6 +80,12 @@ export class SettleFunction {
   constructor(
     private readonly build: (process: SandboxProcess) => Sandbox,
     private readonly shared: boolean,
+    /**
+     * Told when an invocation ends, with the faults its sandbox met meanwhile (a crash, a hang or a zombie
+     * fails the whole batch: every record of it was touched). Not reliable with `shared` (several
+     * invocations in one process).
+     */
+    private readonly onEnd?: (event: SQSEvent, struck: SandboxProcess['struck']) => void,
   ) {}
 
   get sandboxes(): number {
@@ -107,6 +115,7 @@ export class SettleFunction {
         );
       }
     }, remainingMs + 50);
+    const struckBefore = sandbox.process.struck.length;
     const run = (async () => {
       try {
         const response = await sandbox.handler(event, context);
@@ -118,6 +127,7 @@ export class SettleFunction {
       } finally {
         clearTimeout(timer);
         this.#release(sandbox);
+        this.onEnd?.(event, sandbox.process.struck.slice(struckBefore));
       }
     })();
     this.#running.add(run);
