@@ -380,10 +380,11 @@ describe('chaos: one failure mode at a time', () => {
     expect(applied(o)).toHaveLength(1);
   });
 
-  it('poison messages (unparseable, unknown payment id) end in the DLQ after maxReceiveCount receives and write nothing', async () => {
+  it('poison messages (unparseable, unknown payment id) are dead-lettered by settle on their first receive and write nothing', async () => {
     const o = await observed('poison');
-    expect(o.garbled).toEqual([1, 2, 3, 4]);
-    expect(o.deliveries).toEqual([1, 2, 3, 4]);
+    // Permanent failures are final at once (shared/edges/queue/failure-class.ts): no redelivery.
+    expect(o.garbled).toEqual([1]);
+    expect(o.deliveries).toEqual([1]);
     expect(o.status).toBeUndefined();
     expect([o.debtorBalance, o.creditorBalance]).toEqual([OPENING, 0]);
     expect([o.debtorJournal, o.creditorJournal]).toEqual([[], []]);

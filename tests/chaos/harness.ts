@@ -42,6 +42,8 @@ import type { Clock } from '../../shared/domain/ports';
 import { realRetryEnv, settleRetryPolicy } from '../../shared/domain/retry';
 import { ledgerCommitMarginMs } from '../../shared/adapters/aws-clients';
 import { sqsMessageVisibility } from '../../shared/adapters/sqs/visibility';
+import { sqsDeadLetterQueue } from '../../shared/adapters/sqs/dead-letters';
+import { isPermanentRequestError } from '../../shared/adapters/aws-errors';
 import { submitPayment, type SubmitResult } from '../../shared/app/submit';
 import { buildDataAdapters, type DataAdapters } from '../../shared/wiring/data';
 import type { Config } from '../../shared/config/config';
@@ -324,6 +326,10 @@ export class ChaosWorld {
       commitMarginMs: ledgerCommitMarginMs(this.config),
       maxReceiveCount: this.maxReceiveCount,
       idempotency: { client: data.clients.dynamodb, tableName: this.config.tables.idempotency },
+      // As wired in production (shared/wiring/settle.ts): a poison message is dead-lettered by
+      // settle itself, on this world's own DLQ, so its group's followers go on.
+      deadLetters: sqsDeadLetterQueue(data.clients.sqs, this.queue.dlqUrl),
+      isPermanentClientError: isPermanentRequestError,
     });
     return { process, handler, data };
   }

@@ -422,8 +422,12 @@ describe.each(STAGES)('stage %s: blue/green releases', (stage) => {
         s.Action.includes('codedeploy:PutLifecycleEventHookExecutionStatus'),
       );
       expect(codedeploy?.Resource).toEqual(
+        // The stage's CodeDeploy application, handed in as `App` (param hookCodeDeployApplication).
         Object.values(SHIFTED).map((logical) => ({
-          'Fn::Sub': `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:\${${app}}/rtp-pipeline-${stage}-${logical}LambdaFunctionDeploymentGroup`,
+          'Fn::Sub': [
+            `arn:\${AWS::Partition}:codedeploy:\${AWS::Region}:\${AWS::AccountId}:deploymentgroup:\${App}/rtp-pipeline-${stage}-${logical}LambdaFunctionDeploymentGroup`,
+            { App: { Ref: app } },
+          ],
         })),
       );
       for (const statement of statements.filter((s) => s.Resource === '*')) {
