@@ -12,6 +12,7 @@ import { InternalError } from '../../domain/errors';
 import { CONDITIONS_HELD, transferRuleBroken } from '../../domain/ledger-rules';
 import type { Ledger, LedgerOutcome } from '../../domain/ports';
 import { rethrowAws } from '../aws-errors';
+import { LruTtlCache } from '../lru-cache';
 import { conditionFailures, type CancellationReason } from './errors';
 import { creditEntryItem, listCreditEntries, queryEntries, toJournalEntry } from './credit-entries';
 import { eventItem, paymentKey, plainItem } from './payment-items';
@@ -72,6 +73,8 @@ export function fromAccountItem(item: Record<string, unknown>): Account {
 
 /** How long a creditor's profile is cached per container (DynamoLedger.creditProfile). */
 export const CREDIT_PROFILE_TTL_MS = 5_000;
+/** Creditor profiles kept per container (about 1 KB each). */
+const PROFILE_CACHE_ENTRIES = 10_000;
 
 /**
  * ClientRequestToken: derived from the payment id and the attempt, so retries of one attempt
@@ -84,32 +87,19 @@ export function settlementToken(paymentId: string, attemptId: string): string {
 }
 
 export class DynamoLedger implements Ledger {
-  private readonly profiles = new Map<
-    string,
-    { readonly account: Account | undefined; readonly readAt: number }
-  >();
+  /** Creditor profiles (bounded: a container meets many creditors; least recently used go first). */
+  private readonly profiles: LruTtlCache<Account | undefined>;
 
   constructor(
     private readonly db: DynamoDBDocumentClient,
     private readonly tables: { readonly payments: string; readonly ledger: string },
     private readonly options: { readonly profileTtlMs?: number; readonly now?: () => number } = {},
-  ) {}
+  ) {
+    this.profiles = new LruTtlCache({ maxEntries: PROFILE_CACHE_ENTRIES, now: options.now ?? Date.now });
+  }
 
   async settleInbound(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
-    if (transferRuleBroken(m))
-      return { kind: 'conditions-failed', debtor: CONDITIONS_HELD, creditor: CONDITIONS_HELD };
-    const nowMs = Date.parse(at);
-    try {
-      await this.db.send(
-        new TransactWriteCommand({
-          ClientRequestToken: settlementToken(m.paymentId, attemptId),
-          TransactItems: inboundSettlementItems(this.tables, m, at, nowMs),
-        }),
-      );
-      return { kind: 'settled', settledAt: at };
-    } catch (error) {
-      return interpretInboundCancellation(conditionFailures(error, 'settle'), nowMs, error);
-    }
+    return this.#settleWith(m, at, attemptId, inboundSettlementItems, interpretInboundCancellation);
   }
 
   /**
@@ -118,23 +108,34 @@ export class DynamoLedger implements Ledger {
    * transaction, so reading a hot creditor costs read units, not contention.
    */
   async creditProfile(accountId: string): Promise<Account | undefined> {
-    const now = (this.options.now ?? Date.now)();
-    const cached = this.profiles.get(accountId);
-    if (cached && now - cached.readAt < (this.options.profileTtlMs ?? CREDIT_PROFILE_TTL_MS))
-      return cached.account;
-    try {
-      const out = await this.db.send(
-        new GetCommand({ TableName: this.tables.ledger, Key: accountKey(accountId) }),
-      );
-      const account = out.Item ? fromAccountItem(out.Item) : undefined;
-      this.profiles.set(accountId, { account, readAt: now });
-      return account;
-    } catch (error) {
-      return rethrowAws(error, 'get credit profile');
-    }
+    return this.profiles.getOrLoad(
+      accountId,
+      async () => {
+        try {
+          const out = await this.db.send(
+            new GetCommand({ TableName: this.tables.ledger, Key: accountKey(accountId) }),
+          );
+          return out.Item ? fromAccountItem(out.Item) : undefined;
+        } catch (error) {
+          return rethrowAws(error, 'get credit profile');
+        }
+      },
+      () => this.options.profileTtlMs ?? CREDIT_PROFILE_TTL_MS,
+    );
   }
 
   async settle(m: SettlementMessage, at: string, attemptId: string): Promise<LedgerOutcome> {
+    return this.#settleWith(m, at, attemptId, settlementItems, interpretCancellation);
+  }
+
+  /** One settlement transaction (direct or inbound items) and the reading of its cancellation. */
+  async #settleWith(
+    m: SettlementMessage,
+    at: string,
+    attemptId: string,
+    items: typeof settlementItems,
+    interpret: typeof interpretCancellation,
+  ): Promise<LedgerOutcome> {
     // Rules that need no account state (e.g. a self-transfer) are decided before any write.
     if (transferRuleBroken(m))
       return { kind: 'conditions-failed', debtor: CONDITIONS_HELD, creditor: CONDITIONS_HELD };
@@ -143,12 +144,12 @@ export class DynamoLedger implements Ledger {
       await this.db.send(
         new TransactWriteCommand({
           ClientRequestToken: settlementToken(m.paymentId, attemptId),
-          TransactItems: settlementItems(this.tables, m, at, nowMs),
+          TransactItems: items(this.tables, m, at, nowMs),
         }),
       );
       return { kind: 'settled', settledAt: at };
     } catch (error) {
-      return interpretCancellation(conditionFailures(error, 'settle'), nowMs, error);
+      return interpret(conditionFailures(error, 'settle'), nowMs, error);
     }
   }
 
