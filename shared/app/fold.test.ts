@@ -29,7 +29,7 @@ function setup(debtors = 6) {
   ledger.open({ ...base, accountId: 'ACC-SINK', ownerPartnerId: 'partner-b', balanceMinor: 0 });
   const retry = { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 };
   const retryEnv = { sleep: async () => undefined, random: () => 0.5 };
-  const settleDeps = { ledger, store, clock, retry, retryEnv };
+  const settleDeps = { ledger, store, clock, retry, retryEnv, inboundCredits: true };
   const foldDeps = { folds: ledger, clock, retry, retryEnv };
   const pay = async (debtor: string, creditor: string, amountMinor: number) => {
     await submitPayment(

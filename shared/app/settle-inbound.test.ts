@@ -28,6 +28,7 @@ function setup(creditor: { mode?: CreditMode; status?: AccountStatus; owner?: st
     clock,
     retry: { maxAttempts: 4, baseDelayMs: 1, maxDelayMs: 2 },
     retryEnv: { sleep: async () => undefined, random: () => 0.5 },
+    inboundCredits: true,
   };
   const submit = async (amountMinor = 1000) => {
     await submitPayment(instruction({ amount: { amountMinor, currency: USD } }), {
@@ -58,6 +59,18 @@ describe('settlePayment into an INBOUND creditor', () => {
     // A replay writes nothing more.
     await expect(settlePayment(m, s.deps)).resolves.toMatchObject({ status: 'SETTLED', replay: true });
     expect(s.ledger.credits).toHaveLength(1);
+  });
+
+  it('without inboundCredits (production until the fold trigger exists): credits directly, reads no profile', async () => {
+    const s = setup({ mode: 'INBOUND' });
+    const m = await s.submit(700);
+    const reads = jest.spyOn(s.ledger, 'creditProfile');
+    await expect(settlePayment(m, { ...s.deps, inboundCredits: false })).resolves.toMatchObject({
+      status: 'SETTLED',
+    });
+    expect(reads).not.toHaveBeenCalled();
+    expect(s.ledger.accounts.get('ACC-CREDITOR')?.balanceMinor).toBe(700);
+    expect(s.ledger.credits).toEqual([]);
   });
 
   it('credits a DIRECT creditor (the default) directly, as before', async () => {

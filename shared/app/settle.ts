@@ -20,6 +20,13 @@ export interface SettleDeps {
    * than this before the deadline, so none commits after it (default DEFAULT_COMMIT_MARGIN_MS).
    */
   readonly commitMarginMs?: number;
+  /**
+   * Credit INBOUND creditors with credit entries (docs/design/hot-accounts-and-regions.md). Off
+   * by default: nothing folds entries in the pipeline yet (design step 4, the trigger), so an
+   * INBOUND account's credits would stay unfolded; and off, settle reads no creditor profile
+   * (one GetItem fewer per payment).
+   */
+  readonly inboundCredits?: boolean;
 }
 
 /**
@@ -87,7 +94,7 @@ export async function settlePayment(message: SettlementMessage, deps: SettleDeps
         // No time left in this invocation for a transaction: the record is retried by the queue.
         throw new TransientError('no time left in this invocation to settle');
       }
-      path ??= await creditPath(message, deps.ledger);
+      path ??= deps.inboundCredits === true ? await creditPath(message, deps.ledger) : 'DIRECT';
       if (path === 'INBOUND' && deps.ledger.settleInbound)
         return deps.ledger.settleInbound(message, at, attemptId);
       return deps.ledger.settle(message, at, attemptId);

@@ -43,6 +43,7 @@ const settleDeps = () => ({
   clock: systemClock,
   retry,
   retryEnv: realRetryEnv,
+  inboundCredits: true,
 });
 const foldDeps = () => ({ folds, clock: systemClock, retry, retryEnv: realRetryEnv });
 

@@ -37,6 +37,7 @@ const deps = () => ({
   clock: systemClock,
   retry: { ...defaultRetryPolicy, maxAttempts: 50 },
   retryEnv: realRetryEnv,
+  inboundCredits: true,
 });
 
 async function open(

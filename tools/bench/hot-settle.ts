@@ -158,6 +158,7 @@ async function settleAll(ledger: Ledger, store: Store, pending: SettlementMessag
           clock: systemClock,
           retry: { ...defaultRetryPolicy, maxAttempts: 20 },
           retryEnv,
+          inboundCredits: true,
         }).catch((error: unknown) => {
           // Out of retries: the queue would redeliver the message; here it goes to the back of the line.
           if (!(error instanceof TransientError)) throw error;
