@@ -332,26 +332,16 @@ function interpretCancellation(
 }
 
 /**
- * The INBOUND variant's cancellation: the payment's and the debtor's conditions as in
- * interpretCancellation; the creditor has no row (its rules held on its profile). A failed put of
- * the debtor line or the credit entry with a settleable payment is the same bug as there.
+ * The INBOUND variant's cancellation: the payment's and the debtor's conditions ([0], [1]) read as
+ * in interpretCancellation; the creditor has no row (its rules held on its profile), and a failed
+ * put of the debtor line or the credit entry with a settleable payment is the same bug as there.
  */
 function interpretInboundCancellation(
   reasons: readonly CancellationReason[],
   nowMs: number,
   error: unknown,
 ): LedgerOutcome {
-  const [paymentReason, debtorReason] = reasons;
-  if (failed(paymentReason)) return paymentNotSettleable(paymentReason, nowMs, error);
-  if (failed(debtorReason)) {
-    return {
-      kind: 'conditions-failed',
-      debtor: accountFact(debtorReason),
-      creditor: CONDITIONS_HELD,
-      cause: error,
-    };
-  }
-  throw new InternalError('settle: journal already holds entries for an unsettled payment', { cause: error });
+  return interpretCancellation(reasons.slice(0, 2), nowMs, error);
 }
 
 /** The payment's condition failed: terminal already, past its deadline, or (poison) not this message. */
